@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building crio, running it and its tests need.
+# Idempotent; run as root.
+set -euo pipefail
+
+BUILD=(build-essential pkg-config git
+       libgrpc-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
+       libglib2.0-dev libjson-glib-dev libsystemd-dev)
+RUN=(runc containernetworking-plugins)
+TEST=(bats jq python3-grpcio python3-protobuf systemd)
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${BUILD[@]}" "${RUN[@]}" "${TEST[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}"
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,176 @@
+#include "pbjson.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *cri_json_name(const char *n) {
+        char *out = malloc(strlen(n) + 1);
+        if (!out)
+                return NULL;
+        char *o = out;
+        bool up = false;
+        for (; *n; n++) {
+                if (*n == '_') {
+                        up = true;
+                        continue;
+                }
+                *o++ = up ? (char) toupper((unsigned char) *n) : *n;
+                up = false;
+        }
+        *o = '\0';
+        return out;
+}
+
+static bool is_map_entry(const ProtobufCMessageDescriptor *d) {
+        size_t l = strlen(d->name);
+        return l > 5 && strcmp(d->name + l - 5, "Entry") == 0 && d->n_fields == 2 &&
+               strcmp(d->fields[0].name, "key") == 0 && strcmp(d->fields[1].name, "value") == 0;
+}
+
+static JsonNode *scalar_to_json(const ProtobufCFieldDescriptor *f, const void *p) {
+        JsonNode *n = json_node_new(JSON_NODE_VALUE);
+        char buf[32];
+        switch (f->type) {
+        case PROTOBUF_C_TYPE_INT32:
+        case PROTOBUF_C_TYPE_SINT32:
+        case PROTOBUF_C_TYPE_SFIXED32:
+                json_node_set_int(n, *(const int32_t *) p);
+                break;
+        case PROTOBUF_C_TYPE_UINT32:
+        case PROTOBUF_C_TYPE_FIXED32:
+                json_node_set_int(n, *(const uint32_t *) p);
+                break;
+        case PROTOBUF_C_TYPE_INT64:
+        case PROTOBUF_C_TYPE_SINT64:
+        case PROTOBUF_C_TYPE_SFIXED64:
+                snprintf(buf, sizeof buf, "%" PRId64, *(const int64_t *) p);
+                json_node_set_string(n, buf);
+                break;
+        case PROTOBUF_C_TYPE_UINT64:
+        case PROTOBUF_C_TYPE_FIXED64:
+                snprintf(buf, sizeof buf, "%" PRIu64, *(const uint64_t *) p);
+                json_node_set_string(n, buf);
+                break;
+        case PROTOBUF_C_TYPE_FLOAT:
+                json_node_set_double(n, *(const float *) p);
+                break;
+        case PROTOBUF_C_TYPE_DOUBLE:
+                json_node_set_double(n, *(const double *) p);
+                break;
+        case PROTOBUF_C_TYPE_BOOL:
+                json_node_set_boolean(n, *(const protobuf_c_boolean *) p);
+                break;
+        case PROTOBUF_C_TYPE_ENUM: {
+                const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *) p);
+                if (v)
+                        json_node_set_string(n, v->name);
+                else
+                        json_node_set_int(n, *(const int *) p);
+                break;
+        }
+        case PROTOBUF_C_TYPE_STRING: {
+                const char *s = *(char *const *) p;
+                json_node_set_string(n, s ? s : "");
+                break;
+        }
+        case PROTOBUF_C_TYPE_BYTES: {
+                const ProtobufCBinaryData *b = p;
+                gchar *e = g_base64_encode(b->data, b->len);
+                json_node_set_string(n, e);
+                g_free(e);
+                break;
+        }
+        case PROTOBUF_C_TYPE_MESSAGE: {
+                json_node_unref(n);
+                const ProtobufCMessage *sub = *(ProtobufCMessage *const *) p;
+                return sub ? cri_message_to_json(sub) : json_node_new(JSON_NODE_NULL);
+        }
+        }
+        return n;
+}
+
+static size_t type_size(ProtobufCType t) {
+        switch (t) {
+        case PROTOBUF_C_TYPE_INT64:
+        case PROTOBUF_C_TYPE_SINT64:
+        case PROTOBUF_C_TYPE_SFIXED64:
+        case PROTOBUF_C_TYPE_UINT64:
+        case PROTOBUF_C_TYPE_FIXED64:
+        case PROTOBUF_C_TYPE_DOUBLE:
+                return 8;
+        case PROTOBUF_C_TYPE_BOOL:
+                return sizeof(protobuf_c_boolean);
+        case PROTOBUF_C_TYPE_ENUM:
+                return sizeof(int);
+        case PROTOBUF_C_TYPE_STRING:
+        case PROTOBUF_C_TYPE_MESSAGE:
+                return sizeof(void *);
+        case PROTOBUF_C_TYPE_BYTES:
+                return sizeof(ProtobufCBinaryData);
+        default:
+                return 4;
+        }
+}
+
+JsonNode *cri_message_to_json(const ProtobufCMessage *m) {
+        const ProtobufCMessageDescriptor *d = m->descriptor;
+        JsonObject *o = json_object_new();
+        const char *base = (const char *) m;
+        for (unsigned i = 0; i < d->n_fields; i++) {
+                const ProtobufCFieldDescriptor *f = &d->fields[i];
+                char *name = cri_json_name(f->name);
+                if (!name)
+                        continue;
+                if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+                        uint32_t which = *(const uint32_t *) (base + f->quantifier_offset);
+                        if (which != f->id) {
+                                free(name);
+                                continue;
+                        }
+                }
+                if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+                        size_t n = *(const size_t *) (base + f->quantifier_offset);
+                        const char *arr = *(char *const *) (base + f->offset);
+                        size_t sz = type_size(f->type);
+                        if (f->type == PROTOBUF_C_TYPE_MESSAGE && is_map_entry(f->descriptor)) {
+                                JsonObject *mo = json_object_new();
+                                for (size_t k = 0; k < n; k++) {
+                                        const ProtobufCMessage *e = ((ProtobufCMessage *const *) arr)[k];
+                                        const ProtobufCMessageDescriptor *ed = e->descriptor;
+                                        const char *key = *(char *const *) ((const char *) e + ed->fields[0].offset);
+                                        char keybuf[32];
+                                        if (ed->fields[0].type != PROTOBUF_C_TYPE_STRING) {
+                                                JsonNode *kn = scalar_to_json(&ed->fields[0],
+                                                                              (const char *) e + ed->fields[0].offset);
+                                                if (JSON_NODE_HOLDS_VALUE(kn) && json_node_get_value_type(kn) == G_TYPE_INT64)
+                                                        snprintf(keybuf, sizeof keybuf, "%" G_GINT64_FORMAT,
+                                                                 json_node_get_int(kn));
+                                                else
+                                                        snprintf(keybuf, sizeof keybuf, "%s",
+                                                                 json_node_get_string(kn) ? json_node_get_string(kn) : "");
+                                                json_node_unref(kn);
+                                                key = keybuf;
+                                        }
+                                        json_object_set_member(mo, key ? key : "",
+                                                               scalar_to_json(&ed->fields[1],
+                                                                              (const char *) e + ed->fields[1].offset));
+                                }
+                                json_object_set_object_member(o, name, mo);
+                        } else {
+                                JsonArray *a = json_array_new();
+                                for (size_t k = 0; k < n; k++)
+                                        json_array_add_element(a, scalar_to_json(f, arr + k * sz));
+                                json_object_set_array_member(o, name, a);
+                        }
+                } else
+                        json_object_set_member(o, name, scalar_to_json(f, base + f->offset));
+                free(name);
+        }
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(node, o);
+        return node;
+}

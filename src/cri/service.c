@@ -1,0 +1,27 @@
+#include "service.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+
+int cri_service_init(CriService *svc, CrioConfig *config, CrioError *err) {
+        int r = pthread_mutex_init(&svc->lock, NULL);
+        if (r != 0)
+                return crio_error_set_errno(err, r, "initialising service lock");
+        svc->config = config;
+        return 0;
+}
+
+void cri_service_done(CriService *svc) {
+        if (!svc)
+                return;
+        config_free(svc->config);
+        svc->config = NULL;
+        pthread_mutex_destroy(&svc->lock);
+}
+
+char *cri_strdup(const char *s) {
+        return strdup(s ? s : "");
+}

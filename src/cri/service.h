@@ -1,0 +1,35 @@
+/* The state every CRI handler works on, and the handler signature.
+ *
+ * A handler translates one CRI request into calls on the lower layers and builds the
+ * response. It follows the error convention: it returns 0, or a negative errno with err
+ * filled; cri_status_from_errno() turns that into the gRPC status the client sees
+ * (-EINVAL -> INVALID_ARGUMENT, -ENOENT -> NOT_FOUND, -ENOSYS -> UNIMPLEMENTED, ...).
+ *
+ * Responses are built on the heap so that protobuf_c_message_free_unpacked() frees them:
+ * every string is malloc'd (or left at its default), every sub-message and array malloc'd. */
+#pragma once
+
+#include <protobuf-c/protobuf-c.h>
+#include <pthread.h>
+
+#include "config/config.h"
+#include "util/error.h"
+
+typedef struct CriService {
+        pthread_mutex_t lock; /* guards config; never held across I/O or a child */
+        CrioConfig *config;   /* owned; replaced pieces on SIGHUP (config_reload) */
+} CriService;
+
+typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
+                          CrioError *err);
+
+/* Looks up the handler for a full method path ("/runtime.v1.RuntimeService/Version").
+ * NULL means the RPC is not implemented yet: the server answers UNIMPLEMENTED. */
+CriHandler cri_handler_lookup(const char *path);
+
+/* Service state: takes ownership of config. */
+int cri_service_init(CriService *svc, CrioConfig *config, CrioError *err);
+void cri_service_done(CriService *svc);
+
+/* Allocation helpers for building responses (NULL-safe, abort-free: return NULL on ENOMEM). */
+char *cri_strdup(const char *s);

@@ -1,0 +1,164 @@
+/* The daemon loop: start the CRI server, then wait for signals on a signalfd.
+ *   SIGTERM, SIGINT  stop accepting, finish calls in flight, remove the socket, return.
+ *   SIGHUP           reload the configuration; apply what can change at run time. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "crio.h"
+#include "cri/server.h"
+#include "cri/service.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "util/strv.h"
+#include "util/version.h"
+
+/* How long calls in flight may run on after SIGTERM before they are cancelled. */
+#define SHUTDOWN_GRACE_MS 10000
+
+int crio_load_config(const CrioFlags *flags, CrioConfig **ret, char ***warnings, CrioError *err) {
+        CrioConfig *cfg = NULL;
+        const char *file = flags->config_file ? flags->config_file : CRIO_DEFAULT_CONFIG_FILE;
+        const char *dir = flags->config_dir ? flags->config_dir : CRIO_DEFAULT_CONFIG_DIR;
+        int r = config_load(file, flags->config_file != NULL, dir, &cfg, warnings, err);
+        if (r < 0)
+                return r;
+        r = crio_flags_apply(flags, cfg, err);
+        if (r >= 0)
+                r = config_validate(cfg, err);
+        if (r < 0) {
+                config_free(cfg);
+                return r;
+        }
+        *ret = cfg;
+        return 0;
+}
+
+static void apply_log_level(const char *level) {
+        LogLevel l;
+        if (log_level_from_string(level, &l) >= 0)
+                log_set_level(l);
+}
+
+static void reload(const CrioFlags *flags, CriService *svc) {
+        _cleanup_(crio_error_clear) CrioError err = {};
+        _cleanup_strv_free_ char **warnings = NULL, **changed = NULL, **ignored = NULL;
+        CrioConfig *fresh = NULL;
+        log_info("SIGHUP: reloading the configuration");
+        int r = crio_load_config(flags, &fresh, &warnings, &err);
+        for (char **w = warnings; w && *w; w++)
+                log_warn("%s", *w);
+        if (r < 0) {
+                log_error("reload failed, keeping the running configuration: %s", err.msg);
+                return;
+        }
+        pthread_mutex_lock(&svc->lock);
+        r = config_reload(svc->config, fresh, &changed, &ignored, &err);
+        _cleanup_free_ char *level = r >= 0 ? strdup(svc->config->log_level) : NULL;
+        pthread_mutex_unlock(&svc->lock);
+        config_free(fresh);
+        if (r < 0) {
+                log_error("reload failed: %s", err.msg);
+                return;
+        }
+        if (level)
+                apply_log_level(level);
+        for (char **c = changed; c && *c; c++)
+                log_info("reloaded %s", *c);
+        for (char **c = ignored; c && *c; c++)
+                log_warn("not reloaded: %s", *c);
+        if (!changed && !ignored)
+                log_info("reload: nothing changed");
+}
+
+static int write_version_file(const char *path, CrioError *err) {
+        if (!path || !path[0])
+                return 0;
+        _cleanup_free_ char *dir = strdup(path);
+        if (!dir)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = '\0';
+                int r = mkdir_p(dir, 0755, err);
+                if (r < 0)
+                        return r;
+        }
+        return write_file_atomic(path, CRIO_VERSION "\n", strlen(CRIO_VERSION "\n"), 0644, err);
+}
+
+int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
+        apply_log_level(cfg->log_level);
+
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        /* block before any thread exists, so every thread (ours and gRPC's) inherits it */
+        if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) {
+                config_free(cfg);
+                return crio_error_set(err, EINVAL, "blocking signals failed");
+        }
+        signal(SIGPIPE, SIG_IGN);
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+        if (sfd < 0) {
+                config_free(cfg);
+                return crio_error_set_errno(err, errno, "signalfd");
+        }
+
+        int r = write_version_file(cfg->version_file, err);
+        if (r < 0) {
+                config_free(cfg);
+                return r;
+        }
+
+        CriService svc = {};
+        r = cri_service_init(&svc, cfg, err);
+        if (r < 0) {
+                config_free(cfg);
+                return r;
+        }
+        CriServerOptions opts = {
+                .socket_path = cfg->listen,
+                .max_recv_msg_size = cfg->grpc_max_recv_msg_size,
+                .max_send_msg_size = cfg->grpc_max_send_msg_size,
+        };
+        CriServer *srv = NULL;
+        r = cri_server_start(&opts, &svc, &srv, err);
+        if (r < 0) {
+                cri_service_done(&svc);
+                return r;
+        }
+        log_info("crio %s serving the CRI on %s", CRIO_VERSION, cfg->listen);
+        sd_notify(0, "READY=1\nSTATUS=serving the CRI");
+
+        for (;;) {
+                struct signalfd_siginfo si;
+                ssize_t n = read(sfd, &si, sizeof si);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n != (ssize_t) sizeof si) {
+                        log_error("reading signals failed: %s", n < 0 ? strerror(errno) : "short read");
+                        break;
+                }
+                if (si.ssi_signo == SIGHUP) {
+                        reload(flags, &svc);
+                        continue;
+                }
+                log_info("received %s: shutting down", strsignal((int) si.ssi_signo));
+                break;
+        }
+        sd_notify(0, "STOPPING=1");
+        cri_server_stop(srv, SHUTDOWN_GRACE_MS);
+        cri_service_done(&svc);
+        log_info("crio stopped");
+        return 0;
+}

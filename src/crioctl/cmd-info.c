@@ -1,0 +1,76 @@
+/* crioctl info: the runtime's status (RuntimeService/Status, verbose), as crictl prints it:
+ * {"status": {...}, "runtimeHandlers": [...], "features": {...}, <each info key>: <its JSON>} */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.pb-c.h"
+#include "cri/pbjson.h"
+#include "crioctl.h"
+
+static const char usage[] = "  -o, --output json|yaml   output format (default json)\n"
+                            "  -q, --quiet              do not ask for (or print) the verbose info\n";
+
+static int run(CrioctlContext *ctx, int argc, char **argv);
+
+const CrioctlCommand crioctl_cmd_info = {
+        .name = "info",
+        .summary = "Display information of the container runtime",
+        .usage = usage,
+        .run = run,
+};
+
+static int run(CrioctlContext *ctx, int argc, char **argv) {
+        static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
+                                              { "quiet", no_argument, NULL, 'q' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              {} };
+        OutputFormat fmt = OUTPUT_JSON;
+        bool quiet = false;
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+                if (c == 'h') {
+                        printf("Usage: crioctl info [FLAGS]\n%s", usage);
+                        return 0;
+                }
+                if (c == 'q')
+                        quiet = true;
+                else if (c != 'o' || output_format_parse(optarg, OUTPUT_JSON, &fmt) < 0 || fmt == OUTPUT_TABLE)
+                        return crioctl_usage_error(&crioctl_cmd_info, "invalid flag or output format");
+        }
+        if (optind < argc)
+                return crioctl_usage_error(&crioctl_cmd_info, "unexpected argument \"%s\"", argv[optind]);
+
+        Runtime__V1__StatusRequest req = RUNTIME__V1__STATUS_REQUEST__INIT;
+        req.verbose = !quiet;
+        Runtime__V1__StatusResponse *resp = NULL;
+        if (crioctl_call(ctx, false, "Status", &req.base, &runtime__v1__status_response__descriptor,
+                         (ProtobufCMessage **) &resp) < 0)
+                return 1;
+
+        JsonObject *out = json_object_new();
+        json_object_set_member(out, "status",
+                               resp->status ? cri_message_to_json(&resp->status->base) : json_node_new(JSON_NODE_NULL));
+        JsonArray *handlers = json_array_new();
+        for (size_t i = 0; i < resp->n_runtime_handlers; i++)
+                json_array_add_element(handlers, cri_message_to_json(&resp->runtime_handlers[i]->base));
+        json_object_set_array_member(out, "runtimeHandlers", handlers);
+        json_object_set_member(out, "features", resp->features ? cri_message_to_json(&resp->features->base)
+                                                                : json_node_new(JSON_NODE_NULL));
+        for (size_t i = 0; i < resp->n_info; i++) {
+                /* info values are JSON documents; fall back to a string when one is not */
+                JsonNode *v = json_from_string(resp->info[i]->value, NULL);
+                if (!v) {
+                        v = json_node_new(JSON_NODE_VALUE);
+                        json_node_set_string(v, resp->info[i]->value);
+                }
+                json_object_set_member(out, resp->info[i]->key, v);
+        }
+        JsonNode *root = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(root, out);
+        output_print(root, fmt);
+        json_node_unref(root);
+        protobuf_c_message_free_unpacked(&resp->base, NULL);
+        return 0;
+}

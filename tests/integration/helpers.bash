@@ -1,0 +1,104 @@
+# Shared by the bats files: a real crio on a temporary socket, with temporary directories.
+# Every test gets its own TESTDIR; teardown ends the crio it started (by PID) and removes it.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BUILD=${CRIO_BUILDDIR:-$REPO/build}
+CRIO=$BUILD/crio
+CRIOCTL=$BUILD/crioctl
+PY=/usr/bin/python3
+CRI_CLIENT="$REPO/tests/wire/cri_client.py"
+
+setup_crio_env() {
+        TESTDIR=$(mktemp -d /tmp/crio-it.XXXXXX)
+        SOCK=$TESTDIR/run/crio.sock
+        mkdir -p "$TESTDIR/crio.conf.d" "$TESTDIR/cni/net.d" "$TESTDIR/lib" "$TESTDIR/run"
+        cat >"$TESTDIR/crio.conf" <<EOC
+[crio]
+root = "$TESTDIR/lib/storage"
+runroot = "$TESTDIR/run/storage"
+version_file = "$TESTDIR/run/version"
+log_dir = "$TESTDIR/pods"
+
+[crio.api]
+listen = "$SOCK"
+
+[crio.runtime]
+container_exits_dir = "$TESTDIR/run/exits"
+container_attach_socket_dir = "$TESTDIR/run"
+namespaces_dir = "$TESTDIR/run/ns"
+log_level = "debug"
+
+[crio.network]
+network_dir = "$TESTDIR/cni/net.d"
+plugin_dirs = ["/usr/lib/cni"]
+EOC
+        CRIO_PID=
+}
+
+# start_crio [FLAGS...]: starts crio in the background and waits until it answers.
+start_crio() {
+        "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d" "$@" \
+                </dev/null >>"$TESTDIR/crio.out" 2>>"$TESTDIR/crio.log" &
+        CRIO_PID=$!
+        wait_for_crio
+}
+
+wait_for_crio() {
+        local i
+        for i in $(seq 1 100); do
+                if ! kill -0 "$CRIO_PID" 2>/dev/null; then
+                        echo "crio exited early:" >&2
+                        cat "$TESTDIR/crio.log" >&2
+                        return 1
+                fi
+                if [ -S "$SOCK" ] && "$CRIOCTL" -r "unix://$SOCK" -t 1s version >/dev/null 2>&1; then
+                        return 0
+                fi
+                sleep 0.1
+        done
+        echo "crio did not answer within 10s" >&2
+        cat "$TESTDIR/crio.log" >&2
+        return 1
+}
+
+# stop_crio [SIGNAL]: signals our crio and waits for it; sets CRIO_STATUS.
+stop_crio() {
+        local sig=${1:-TERM}
+        [ -n "$CRIO_PID" ] || return 0
+        kill -"$sig" "$CRIO_PID" 2>/dev/null || true
+        CRIO_STATUS=0
+        wait "$CRIO_PID" || CRIO_STATUS=$?
+        CRIO_PID=
+}
+
+teardown_crio_env() {
+        if [ -n "${CRIO_PID:-}" ] && kill -0 "$CRIO_PID" 2>/dev/null; then
+                kill -TERM "$CRIO_PID" 2>/dev/null
+                for _ in $(seq 1 50); do kill -0 "$CRIO_PID" 2>/dev/null || break; sleep 0.1; done
+                kill -KILL "$CRIO_PID" 2>/dev/null || true
+                wait "$CRIO_PID" 2>/dev/null || true
+        fi
+        [ -n "${TESTDIR:-}" ] && rm -rf "$TESTDIR"
+}
+
+crioctl() {
+        "$CRIOCTL" -r "unix://$SOCK" "$@"
+}
+
+cri_client() {
+        "$PY" "$CRI_CLIENT" --socket "$SOCK" "$@"
+}
+
+# A minimal usable CNI configuration (the bridge plugin from containernetworking-plugins).
+write_cni_config() {
+        cat >"$TESTDIR/cni/net.d/10-test.conflist" <<'EOC'
+{
+  "cniVersion": "1.0.0",
+  "name": "crio-test",
+  "plugins": [
+    { "type": "bridge", "bridge": "cni-test0", "ipam": { "type": "host-local", "subnet": "10.250.0.0/24" } },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+EOC
+}

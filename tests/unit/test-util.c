@@ -1,0 +1,83 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "test.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+TEST(error_keeps_first_message) {
+        CrioError err = {};
+        ASSERT_EQ_INT(crio_error_set(&err, EINVAL, "first %d", 1), -EINVAL);
+        ASSERT_EQ_INT(crio_error_set(&err, ENOENT, "second"), -ENOENT);
+        ASSERT_EQ_STR(err.msg, "first 1");
+        ASSERT_EQ_INT(err.code, EINVAL);
+        ASSERT_EQ_INT(crio_error_prefix(&err, "loading %s: ", "x"), -EINVAL);
+        ASSERT_EQ_STR(err.msg, "loading x: first 1");
+        crio_error_clear(&err);
+        ASSERT_TRUE(err.msg == NULL);
+        ASSERT_EQ_INT(crio_error_set_errno(&err, ENOENT, "opening %s", "/nope"), -ENOENT);
+        ASSERT_EQ_STR(err.msg, "opening /nope: No such file or directory");
+        crio_error_clear(&err);
+        ASSERT_EQ_INT(crio_error_set(NULL, EPERM, "ignored"), -EPERM);
+}
+
+TEST(strv_basics) {
+        _cleanup_strv_free_ char **v = NULL;
+        ASSERT_OK(strv_push(&v, "a"));
+        ASSERT_OK(strv_push(&v, "b"));
+        ASSERT_EQ_INT(strv_length(v), 2);
+        ASSERT_TRUE(strv_contains(v, "b"));
+        ASSERT_TRUE(!strv_contains(v, "c"));
+        _cleanup_strv_free_ char **c = strv_copy(v);
+        ASSERT_TRUE(strv_equal(v, c));
+        ASSERT_TRUE(str_startswith("crio.conf", "crio"));
+        ASSERT_TRUE(str_endswith("crio.conf", ".conf"));
+        ASSERT_TRUE(!str_endswith("f", ".conf"));
+}
+
+TEST(atomic_write_and_read_back) {
+        char dir[] = "/tmp/crio-test-XXXXXX";
+        ASSERT_TRUE(mkdtemp(dir) != NULL);
+        _cleanup_free_ char *p = NULL, *sub = NULL;
+        ASSERT_TRUE(asprintf(&sub, "%s/a/b/c", dir) > 0);
+        CrioError err = {};
+        ASSERT_OK(mkdir_p(sub, 0755, &err));
+        ASSERT_TRUE(asprintf(&p, "%s/file", sub) > 0);
+        ASSERT_OK(write_file_atomic(p, "hello", 5, 0640, &err));
+        struct stat st;
+        ASSERT_OK(stat(p, &st));
+        ASSERT_EQ_INT(st.st_mode & 0777, 0640);
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        ASSERT_OK(read_file(p, 100, &buf, &len, &err));
+        ASSERT_EQ_INT(len, 5);
+        ASSERT_EQ_STR(buf, "hello");
+        free(buf);
+        buf = NULL;
+        ASSERT_EQ_INT(read_file(p, 3, &buf, &len, &err), -EFBIG);
+        ASSERT_CONTAINS(err.msg, "larger than 3 bytes");
+        crio_error_clear(&err);
+        ASSERT_EQ_INT(read_file("/nonexistent/x", 3, &buf, &len, &err), -ENOENT);
+        ASSERT_CONTAINS(err.msg, "/nonexistent/x");
+        crio_error_clear(&err);
+        ASSERT_EQ_INT(mkdir_p(p, 0755, &err), -ENOTDIR);
+        crio_error_clear(&err);
+}
+
+TEST(log_levels) {
+        LogLevel l;
+        ASSERT_OK(log_level_from_string("warn", &l));
+        ASSERT_EQ_INT(l, LOG_LEVEL_WARN);
+        ASSERT_OK(log_level_from_string("TRACE", &l));
+        ASSERT_EQ_INT(l, LOG_LEVEL_TRACE);
+        ASSERT_EQ_INT(log_level_from_string("loud", &l), -EINVAL);
+        ASSERT_EQ_STR(log_level_to_string(LOG_LEVEL_ERROR), "error");
+}
+
+int main(void) {
+        return test_main();
+}
