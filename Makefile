@@ -22,7 +22,7 @@ CC          ?= cc
 GIT_COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GRPC_RELEASE := $(shell dpkg-query -W -f='$${Version}' libgrpc-dev 2>/dev/null | cut -d- -f1)
 SYSTEMD_VERSION := $(shell pkg-config --modversion libsystemd 2>/dev/null)
-PKGS        := grpc_unsecure libprotobuf-c glib-2.0 json-glib-1.0 libsystemd
+PKGS        := grpc_unsecure libprotobuf-c glib-2.0 json-glib-1.0 libsystemd libarchive zlib libzstd
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread
 
@@ -41,7 +41,7 @@ GEN_C       := $(BUILDDIR)/gen/api.pb-c.c
 GEN_H       := $(BUILDDIR)/gen/api.pb-c.h
 
 # The core library: layers 1-5 (see docs/ and ../ARCHITECTURE in the README tour).
-LIB_SRCS    := $(sort $(wildcard src/util/*.c src/config/*.c src/oci/*.c src/network/*.c src/cri/*.c src/cri/*/*.c))
+LIB_SRCS    := $(sort $(wildcard src/util/*.c src/config/*.c src/image/*.c src/storage/*.c src/oci/*.c src/network/*.c src/cri/*.c src/cri/*/*.c))
 LIB_OBJS    := $(patsubst %.c,$(BUILDDIR)/%.o,$(LIB_SRCS)) $(BUILDDIR)/gen/api.pb-c.o
 CRIO_OBJS   := $(patsubst %.c,$(BUILDDIR)/%.o,$(sort $(wildcard src/crio/*.c)))
 CTL_OBJS    := $(patsubst %.c,$(BUILDDIR)/%.o,$(sort $(wildcard src/crioctl/*.c)))
@@ -51,7 +51,11 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/tests/%-replay,$(FUZZ_SRCS))
 
-PROGRAMS    := $(BUILDDIR)/crio $(BUILDDIR)/crioctl
+# Helper programs installed to $(LIBEXECDIR)/crio: one directory each under src/libexec/.
+LIBEXEC_NAMES := $(notdir $(wildcard src/libexec/*))
+LIBEXEC_BINS  := $(addprefix $(BUILDDIR)/,$(LIBEXEC_NAMES))
+
+PROGRAMS    := $(BUILDDIR)/crio $(BUILDDIR)/crioctl $(LIBEXEC_BINS)
 
 .PHONY: all check check-asan unit fuzz install clean
 all: $(PROGRAMS)
@@ -77,6 +81,12 @@ $(BUILDDIR)/crio: $(CRIO_OBJS) $(BUILDDIR)/libcrio.a
 
 $(BUILDDIR)/crioctl: $(CTL_OBJS) $(BUILDDIR)/libcrio.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+define libexec_rule
+$(BUILDDIR)/$(1): $(patsubst %.c,$(BUILDDIR)/%.o,$(wildcard src/libexec/$(1)/*.c)) $(BUILDDIR)/libcrio.a
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach n,$(LIBEXEC_NAMES),$(eval $(call libexec_rule,$(n))))
 
 $(BUILDDIR)/tests/%: $(BUILDDIR)/tests/unit/%.o $(BUILDDIR)/libcrio.a
 	@mkdir -p $(dir $@)
@@ -120,6 +130,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/crio $(DESTDIR)$(SYSCONFDIR)/crio/crio.conf.d
 	install -m 0755 $(BUILDDIR)/crio $(BUILDDIR)/crioctl $(DESTDIR)$(BINDIR)/
 	@if [ -x $(BUILDDIR)/conmon ]; then install -m 0755 $(BUILDDIR)/conmon $(DESTDIR)$(LIBEXECDIR)/crio/; fi
+	$(if $(LIBEXEC_BINS),install -m 0755 $(LIBEXEC_BINS) $(DESTDIR)$(LIBEXECDIR)/crio/)
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/crio/crio.conf ]; then \
 		install -m 0644 contrib/crio.conf $(DESTDIR)$(SYSCONFDIR)/crio/crio.conf; fi
 	install -d $(DESTDIR)$(UNITDIR)

@@ -5,7 +5,8 @@ set -euo pipefail
 
 BUILD=(build-essential pkg-config git
        libgrpc-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
-       libglib2.0-dev libjson-glib-dev libsystemd-dev)
+       libglib2.0-dev libjson-glib-dev libsystemd-dev
+       libarchive-dev zlib1g-dev libzstd-dev)
 RUN=(runc containernetworking-plugins)
 TEST=(bats jq python3-grpcio python3-protobuf systemd)
 

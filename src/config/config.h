@@ -106,10 +106,11 @@ void config_free(CrioConfig *cfg);
 CrioConfig *config_dup(const CrioConfig *cfg); /* NULL on ENOMEM */
 
 /* Applies one TOML file on top of cfg. Warnings (unknown keys) are appended to *warnings as
- * "FILE:LINE: ..." strings. On error cfg may be partly changed; callers load into a scratch
- * copy (config_load does). */
+ * "FILE:LINE: ..." strings. On error cfg and *warnings are left unchanged (the file is applied
+ * to a scratch copy that is swapped in only when all of it is good). */
 int config_apply_file(CrioConfig *cfg, const char *path, char ***warnings, CrioError *err);
-/* Applies every *.conf in dir in lexical order. A missing dir is not an error. */
+/* Applies every *.conf in dir in lexical order (strcmp), all or nothing. A missing dir is not an
+ * error; hidden files, non-regular files and other names are skipped. */
 int config_apply_dir(CrioConfig *cfg, const char *dir, char ***warnings, CrioError *err);
 
 /* Defaults + file + drop-in dir. A missing file is fine when !file_required (the default
@@ -135,3 +136,10 @@ int config_to_json(const CrioConfig *cfg, char **ret, CrioError *err);
 int config_reload(CrioConfig *live, const CrioConfig *fresh, char ***changed, char ***ignored, CrioError *err);
 
 const CrioRuntimeHandler *config_find_runtime(const CrioConfig *cfg, const char *name);
+
+/* True if a and b hold the same values for every option and the same runtime handlers. */
+bool config_equal(const CrioConfig *a, const CrioConfig *b);
+
+/* Parses a Go-style duration as stream_idle_timeout takes it ("4h", "1h30m", "1.5s", "300ms";
+ * "" and "0" are 0) into nanoseconds. Negative durations are refused. -EINVAL or -ERANGE. */
+int config_parse_duration(const char *s, int64_t *ret_nsec);

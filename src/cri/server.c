@@ -355,6 +355,7 @@ int cri_server_start(const CriServerOptions *opts, CriService *svc, CriServer **
         pthread_cond_init(&srv->cond, NULL);
         srv->svc = svc;
         srv->socket_path = strdup(opts->socket_path);
+        _cleanup_free_ char *target = NULL; /* declared before the first goto */
         int r = 0;
         if (!srv->socket_path) {
                 r = crio_error_set(err, ENOMEM, "out of memory");
@@ -384,7 +385,6 @@ int cri_server_start(const CriServerOptions *opts, CriService *svc, CriServer **
         if (r < 0)
                 goto fail;
 
-        _cleanup_free_ char *target = NULL;
         if (asprintf(&target, "unix:%s", opts->socket_path) < 0) {
                 r = crio_error_set(err, ENOMEM, "out of memory");
                 goto fail;

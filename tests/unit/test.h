@@ -94,7 +94,7 @@ static inline int test_main(void) {
                 if (pid == 0) {
                         test_cases[i].fn();
                         fflush(stdout);
-                        _exit(0);
+                        exit(0); /* not _exit: LeakSanitizer checks at exit */
                 }
                 int status = 0;
                 waitpid(pid, &status, 0);

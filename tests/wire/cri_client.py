@@ -92,7 +92,10 @@ def _invoke(args, cri, raw):
     try:
         path, req_cls, resp_cls, streaming = cri.method(service, args.rpc)
     except KeyError as e:
-        return _usage_error(str(e).strip("'\""))
+        if not raw:
+            return _usage_error(str(e).strip("'\""))
+        # raw bytes to a method the CRI does not have: for testing unknown methods
+        path, req_cls, resp_cls, streaming = None, None, None, False
 
     if raw:
         hexstr = "".join(args.request.split()).replace(":", "")
@@ -109,7 +112,12 @@ def _invoke(args, cri, raw):
 
     channel = crispec.open_channel(args.socket, CHANNEL_OPTIONS)
     try:
-        stub = cri.stub(channel, service, args.rpc, raw=raw)
+        if path is None:
+            stub = channel.unary_unary("/runtime.v1.%s/%s" % (service, args.rpc),
+                                       request_serializer=None,
+                                       response_deserializer=None)
+        else:
+            stub = cri.stub(channel, service, args.rpc, raw=raw)
         kwargs = {"timeout": _timeout(args)}
         if args.wait:
             kwargs["wait_for_ready"] = True
