@@ -19,6 +19,14 @@ DESTDIR     ?=
 BUILDDIR    ?= build
 
 CC          ?= cc
+# make V=1 shows the full commands
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 GIT_COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GRPC_RELEASE := $(shell dpkg-query -W -f='$${Version}' libgrpc-dev 2>/dev/null | cut -d- -f1)
 SYSTEMD_VERSION := $(shell pkg-config --modversion libsystemd 2>/dev/null)
@@ -58,55 +66,67 @@ LIBEXEC_BINS  := $(addprefix $(BUILDDIR)/,$(LIBEXEC_NAMES))
 PROGRAMS    := $(BUILDDIR)/crio $(BUILDDIR)/crioctl $(LIBEXEC_BINS)
 
 .PHONY: all check check-asan unit fuzz install clean
+.SECONDARY:
 all: $(PROGRAMS)
 
 $(GEN_C) $(GEN_H): $(PROTO)
 	@mkdir -p $(BUILDDIR)/gen
-	protoc-c --proto_path=src/cri --c_out=$(BUILDDIR)/gen $(PROTO)
+	$(call say,PROTOC,$<)
+	$(Q)protoc-c --proto_path=src/cri --c_out=$(BUILDDIR)/gen $(PROTO)
 
 # Generated code is compiled without our warning set (it is not ours to fix).
 $(BUILDDIR)/gen/api.pb-c.o: $(GEN_C)
-	$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(SAN_FLAGS) $(PKG_CFLAGS) -I$(BUILDDIR)/gen -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(SAN_FLAGS) $(PKG_CFLAGS) -I$(BUILDDIR)/gen -c $< -o $@
 
 $(BUILDDIR)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILDDIR)/libcrio.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILDDIR)/crio: $(CRIO_OBJS) $(BUILDDIR)/libcrio.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(BUILDDIR)/crioctl: $(CTL_OBJS) $(BUILDDIR)/libcrio.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 define libexec_rule
 $(BUILDDIR)/$(1): $(patsubst %.c,$(BUILDDIR)/%.o,$(wildcard src/libexec/$(1)/*.c)) $(BUILDDIR)/libcrio.a
-	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(PKG_LIBS)
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach n,$(LIBEXEC_NAMES),$(eval $(call libexec_rule,$(n))))
 
 $(BUILDDIR)/tests/%: $(BUILDDIR)/tests/unit/%.o $(BUILDDIR)/libcrio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 # Fuzz targets built with a replay driver: make check runs every corpus file through them.
 $(BUILDDIR)/tests/%-replay: $(BUILDDIR)/tests/fuzz/%.o $(BUILDDIR)/tests/fuzz/replay.o $(BUILDDIR)/libcrio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(BUILDDIR)/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # Test helpers: small programs the test scripts drive.
 TOOL_SRCS   := $(sort $(wildcard tests/toml/*.c))
 TOOL_BINS   := $(patsubst tests/toml/%.c,$(BUILDDIR)/tests/%,$(TOOL_SRCS))
 $(BUILDDIR)/tests/%: $(BUILDDIR)/tests/toml/%.o $(BUILDDIR)/libcrio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 unit: $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOL_BINS)
 

@@ -222,6 +222,20 @@ static int hand_over_warnings(char ***warnings, char **add) {
         return 0;
 }
 
+/* Applies one document (named path in messages) to scratch, collecting warnings in l. */
+static int apply_data_to(CrioConfig *scratch, const char *path, const char *data, size_t len, Loader *l,
+                         CrioError *err) {
+        _cleanup_(crio_error_clear) CrioError e = {};
+        _cleanup_(toml_value_freep) TomlValue *root = NULL;
+        int r = toml_parse(data, len, &root, &e);
+        if (r < 0)
+                return crio_error_set(err, -r, "%s: %s", path, e.msg ? e.msg : "invalid TOML");
+        if (root->type != TOML_TABLE)
+                return crio_error_set(err, EINVAL, "%s: invalid TOML document", path);
+        l->path = path;
+        return apply_document(l, scratch, root, err);
+}
+
 /* Applies one file to scratch, collecting warnings in l. A missing file is skipped when missing_ok. */
 static int apply_file_to(CrioConfig *scratch, const char *path, bool missing_ok, Loader *l, CrioError *err) {
         _cleanup_(crio_error_clear) CrioError e = {};
@@ -234,14 +248,26 @@ static int apply_file_to(CrioConfig *scratch, const char *path, bool missing_ok,
                 crio_error_move(err, &e);
                 return r;
         }
-        _cleanup_(toml_value_freep) TomlValue *root = NULL;
-        r = toml_parse(data, len, &root, &e);
+        return apply_data_to(scratch, path, data, len, l, err);
+}
+
+int config_apply_data(CrioConfig *cfg, const char *name, const char *data, size_t len, char ***warnings,
+                      CrioError *err) {
+        if (len > CONFIG_MAX_FILE_SIZE)
+                return crio_error_set(err, EFBIG, "%s: larger than %u bytes", name, CONFIG_MAX_FILE_SIZE);
+        _cleanup_(config_freep) CrioConfig *scratch = config_dup(cfg);
+        if (!scratch)
+                return crio_error_set(err, ENOMEM, "loading %s: out of memory", name);
+        _cleanup_strv_free_ char **w = NULL;
+        Loader l = {};
+        int r = apply_data_to(scratch, name, data, len, &l, err);
+        w = l.warnings;
         if (r < 0)
-                return crio_error_set(err, -r, "%s: %s", path, e.msg ? e.msg : "invalid TOML");
-        if (root->type != TOML_TABLE)
-                return crio_error_set(err, EINVAL, "%s: invalid TOML document", path);
-        l->path = path;
-        return apply_document(l, scratch, root, err);
+                return r;
+        if (hand_over_warnings(warnings, w) < 0)
+                return crio_error_set(err, ENOMEM, "loading %s: out of memory", name);
+        config_swap(cfg, scratch);
+        return 0;
 }
 
 static int apply_file(CrioConfig *cfg, const char *path, bool missing_ok, char ***warnings, CrioError *err) {

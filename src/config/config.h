@@ -109,6 +109,9 @@ CrioConfig *config_dup(const CrioConfig *cfg); /* NULL on ENOMEM */
  * "FILE:LINE: ..." strings. On error cfg and *warnings are left unchanged (the file is applied
  * to a scratch copy that is swapped in only when all of it is good). */
 int config_apply_file(CrioConfig *cfg, const char *path, char ***warnings, CrioError *err);
+/* The same for a document in memory; name stands for the file in messages. */
+int config_apply_data(CrioConfig *cfg, const char *name, const char *data, size_t len, char ***warnings,
+                      CrioError *err);
 /* Applies every *.conf in dir in lexical order (strcmp), all or nothing. A missing dir is not an
  * error; hidden files, non-regular files and other names are skipped. */
 int config_apply_dir(CrioConfig *cfg, const char *dir, char ***warnings, CrioError *err);

@@ -113,7 +113,7 @@ int cni_network_ready(const char *dir, char *const *plugin_dirs, const char *def
         _cleanup_free_ char *last_why = NULL;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *path = NULL, *name = NULL, *why = NULL;
-                if (asprintf(&path, "%s/%s", dir, files[i]) < 0)
+                if (asprintf(&path, "%s%s%s", dir, str_endswith(dir, "/") ? "" : "/", files[i]) < 0)
                         return -ENOMEM;
                 if (!check_file(path, str_endswith(files[i], ".conflist"), plugin_dirs, &name, &why)) {
                         free(last_why);
