@@ -8,7 +8,7 @@ BUILD=(build-essential pkg-config git
        libglib2.0-dev libjson-glib-dev libsystemd-dev
        libarchive-dev zlib1g-dev libzstd-dev)
 RUN=(runc containernetworking-plugins)
-TEST=(bats jq python3-grpcio python3-protobuf systemd)
+TEST=(bats jq python3-grpcio python3-protobuf systemd skopeo podman busybox-static)
 
 export DEBIAN_FRONTEND=noninteractive
 missing=()
