@@ -14,6 +14,10 @@ static const struct {
 } handlers[] = {
         { RUNTIME "Version", cri_rpc_version },
         { RUNTIME "Status", cri_rpc_status },
+        { IMAGE "ListImages", cri_rpc_list_images },
+        { IMAGE "ImageStatus", cri_rpc_image_status },
+        { IMAGE "RemoveImage", cri_rpc_remove_image },
+        { IMAGE "ImageFsInfo", cri_rpc_image_fs_info },
 };
 
 CriHandler cri_handler_lookup(const char *path) {

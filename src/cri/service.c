@@ -6,11 +6,12 @@
 
 #include "config/config.h"
 
-int cri_service_init(CriService *svc, CrioConfig *config, CrioError *err) {
+int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioError *err) {
         int r = pthread_mutex_init(&svc->lock, NULL);
         if (r != 0)
                 return crio_error_set_errno(err, r, "initialising service lock");
         svc->config = config;
+        svc->store = store;
         return 0;
 }
 
@@ -19,6 +20,8 @@ void cri_service_done(CriService *svc) {
                 return;
         config_free(svc->config);
         svc->config = NULL;
+        store_close(svc->store);
+        svc->store = NULL;
         pthread_mutex_destroy(&svc->lock);
 }
 

@@ -13,11 +13,13 @@
 #include <pthread.h>
 
 #include "config/config.h"
+#include "storage/store.h"
 #include "util/error.h"
 
 typedef struct CriService {
         pthread_mutex_t lock; /* guards config; never held across I/O or a child */
         CrioConfig *config;   /* owned; replaced pieces on SIGHUP (config_reload) */
+        Store *store;         /* owned; thread-safe on its own (no need for lock) */
 } CriService;
 
 typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
@@ -27,8 +29,8 @@ typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, Protobuf
  * NULL means the RPC is not implemented yet: the server answers UNIMPLEMENTED. */
 CriHandler cri_handler_lookup(const char *path);
 
-/* Service state: takes ownership of config. */
-int cri_service_init(CriService *svc, CrioConfig *config, CrioError *err);
+/* Service state: takes ownership of config and store (either may be NULL in tests). */
+int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioError *err);
 void cri_service_done(CriService *svc);
 
 /* Allocation helpers for building responses (NULL-safe, abort-free: return NULL on ENOMEM). */

@@ -14,6 +14,7 @@
 #include "crio.h"
 #include "cri/server.h"
 #include "cri/service.h"
+#include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -78,6 +79,43 @@ static void reload(const CrioFlags *flags, CriService *svc) {
                 log_info("reload: nothing changed");
 }
 
+/* The layer extraction helper: beside the crio binary (a build tree), else installed. */
+static char *find_untar_helper(void) {
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                char *slash = strrchr(exe, '/');
+                if (slash) {
+                        *slash = '\0';
+                        char *p = NULL;
+                        if (asprintf(&p, "%s/crio-untar", exe) >= 0) {
+                                if (access(p, X_OK) == 0)
+                                        return p;
+                                free(p);
+                        }
+                }
+        }
+        return strdup(CRIO_LIBEXECDIR "/crio/crio-untar");
+}
+
+static int open_store(const CrioConfig *cfg, Store **ret, CrioError *err) {
+        _cleanup_free_ char *helper = find_untar_helper();
+        if (!helper)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        StoreOptions o = {
+                .graph_root = cfg->root,
+                .run_root = cfg->runroot,
+                .driver_name = cfg->storage_driver,
+                .driver_options = cfg->storage_option,
+                .untar_helper = helper,
+        };
+        int r = store_open(&o, ret, err);
+        if (r < 0)
+                return crio_error_prefix(err, "opening the storage at %s: ", cfg->root);
+        return 0;
+}
+
 static int write_version_file(const char *path, CrioError *err) {
         if (!path || !path[0])
                 return 0;
@@ -120,9 +158,18 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
                 return r;
         }
 
-        CriService svc = {};
-        r = cri_service_init(&svc, cfg, err);
+        Store *store = NULL;
+        r = open_store(cfg, &store, err);
         if (r < 0) {
+                config_free(cfg);
+                return r;
+        }
+        log_info("storage: %s driver at %s (run root %s)", store_driver_name(store), cfg->root, cfg->runroot);
+
+        CriService svc = {};
+        r = cri_service_init(&svc, cfg, store, err);
+        if (r < 0) {
+                store_close(store);
                 config_free(cfg);
                 return r;
         }
@@ -158,6 +205,10 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
         }
         sd_notify(0, "STOPPING=1");
         cri_server_stop(srv, SHUTDOWN_GRACE_MS);
+        _cleanup_(crio_error_clear) CrioError serr = {};
+        /* unmounts nothing in use: containers keep running across a restart */
+        if (store_shutdown(svc.store, false, &serr) < 0 && serr.code != EBUSY)
+                log_warn("storage shutdown: %s", serr.msg);
         cri_service_done(&svc);
         log_info("crio stopped");
         return 0;

@@ -6,3 +6,7 @@
 
 int cri_rpc_version(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
 int cri_rpc_status(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_list_images(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_image_status(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_remove_image(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_image_fs_info(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
