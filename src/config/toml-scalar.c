@@ -77,7 +77,7 @@ const char *toml_describe(const TomlParser *P, const char *at, char buf[static 1
 /* ---- buffers and values ---------------------------------------------------------------- */
 
 int toml_buf_reserve(TomlBuf *b, size_t extra) {
-        if (b->cap - b->len > extra)
+        if (b->data && b->cap - b->len > extra)
                 return 0;
         size_t cap = b->cap ? b->cap : 64;
         while (cap - b->len <= extra) {

@@ -1,8 +1,14 @@
 /* A TOML 1.0 reader (see toml.h).
  *
  * The document is checked once up front (UTF-8 and control characters), then read by a
- * recursive-descent parser straight into the TomlValue tree. Recursion only follows arrays
- * and inline tables, which are limited to TOML_MAX_DEPTH levels.
+ * recursive-descent parser straight into the TomlValue tree: this file reads the structure
+ * (keys, headers, tables, arrays, inline tables), toml-scalar.c the strings, numbers and
+ * dates, and toml-internal.h holds what the two share.
+ *
+ * Recursion only follows arrays and inline tables, limited to TOML_MAX_DEPTH levels; the
+ * parts of a dotted key inside an inline table count as levels too, so that a parsed tree is
+ * at most about 3 x 128 levels deep (a header's parts, a key's parts, then TOML_MAX_DEPTH)
+ * and a program may walk it recursively. toml_value_free() does not recurse at all.
  *
  * The rules about which tables may be defined or extended where are kept in a side index,
  * one hash table for the whole document, keyed by (parent table, key). Each slot says how
@@ -326,6 +332,8 @@ static int fail_dotted(TomlParser *P, const Key *key, size_t i, const Slot *s) {
                 return toml_fail_at(P, at, EINVAL, "cannot add to table '%s' with a dotted key: it is defined by a header on line %u", ps, line);
         case KIND_DOTTED:
         case KIND_IMPLICIT:
+                /* Not reached: walk_dotted takes over IMPLICIT tables, and the dotted keys of
+                 * a section only ever meet DOTTED tables of that same section. */
                 return toml_fail_at(P, at, EINVAL, "cannot add to table '%s' here: it was defined by dotted keys on line %u", ps, line);
         case KIND_INLINE:
                 return toml_fail_at(P, at, EINVAL, "cannot add to inline table '%s' (defined on line %u): inline tables are immutable", ps, line);
@@ -699,8 +707,11 @@ static void parser_done(TomlParser *P) {
 int toml_parse(const char *data, size_t len, TomlValue **ret, CrioError *err) {
         if (len > TOML_MAX_DOCUMENT)
                 return crio_error_set(err, E2BIG, "document is %zu bytes, more than the limit of %u bytes", len, TOML_MAX_DOCUMENT);
-        if (!data)
+        if (!data) {
+                if (len > 0)
+                        return crio_error_set(err, EINVAL, "no document (NULL data of length %zu)", len);
                 data = "";
+        }
         _cleanup_(parser_done) TomlParser P = {
                 .start = data,
                 .end = data + len,
