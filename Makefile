@@ -42,7 +42,7 @@ CFLAGS_ALL  := -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(SAN_FLAGS) -fno-stric
                -DCRIO_GRPC_RELEASE='"$(GRPC_RELEASE)"' -DCRIO_LIBSYSTEMD_VERSION='"$(SYSTEMD_VERSION)"' \
                -DCRIO_SYSCONFDIR='"$(SYSCONFDIR)"' -DCRIO_LIBEXECDIR='"$(LIBEXECDIR)"' \
                -Isrc -I$(BUILDDIR)/gen $(PKG_CFLAGS) $(CFLAGS)
-LDFLAGS_ALL := $(SAN_FLAGS) $(LDFLAGS)
+LDFLAGS_ALL := -Wl,--as-needed $(SAN_FLAGS) $(LDFLAGS)
 
 PROTO       := src/cri/api.proto
 GEN_C       := $(BUILDDIR)/gen/api.pb-c.c
@@ -128,7 +128,7 @@ $(BUILDDIR)/tests/%: $(BUILDDIR)/tests/toml/%.o $(BUILDDIR)/libcrio.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-unit: $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOL_BINS)
+unit: $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOL_BINS) $(LIBEXEC_BINS)
 
 check: all unit
 	BUILDDIR=$(BUILDDIR) tests/run
