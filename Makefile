@@ -121,8 +121,12 @@ $(BUILDDIR)/tests/fuzz/replay.o: tests/fuzz/replay.c
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # Test helpers: small programs the test scripts drive.
-TOOL_SRCS   := $(sort $(wildcard tests/toml/*.c))
-TOOL_BINS   := $(patsubst tests/toml/%.c,$(BUILDDIR)/tests/%,$(TOOL_SRCS))
+TOOL_SRCS   := $(sort $(wildcard tests/toml/*.c tests/tools/*.c))
+TOOL_BINS   := $(patsubst %.c,$(BUILDDIR)/tests/%,$(notdir $(TOOL_SRCS)))
+$(BUILDDIR)/tests/%: $(BUILDDIR)/tests/tools/%.o $(BUILDDIR)/libcrio.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 $(BUILDDIR)/tests/%: $(BUILDDIR)/tests/toml/%.o $(BUILDDIR)/libcrio.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)

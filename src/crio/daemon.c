@@ -181,6 +181,7 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
         CriServer *srv = NULL;
         r = cri_server_start(&opts, &svc, &srv, err);
         if (r < 0) {
+                (void) store_shutdown(svc.store, false, NULL);
                 cri_service_done(&svc);
                 return r;
         }

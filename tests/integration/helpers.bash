@@ -78,7 +78,16 @@ teardown_crio_env() {
                 kill -KILL "$CRIO_PID" 2>/dev/null || true
                 wait "$CRIO_PID" 2>/dev/null || true
         fi
+        unmount_under "${TESTDIR:-}"
         [ -n "${TESTDIR:-}" ] && rm -rf "$TESTDIR"
+}
+
+# unmount_under DIR: unmounts every mount below DIR, deepest first (what a killed crio or a
+# failed test left).
+unmount_under() {
+        [ -n "$1" ] || return 0
+        awk -v d="$1/" 'index($5 "/", d) == 1 { print length($5), $5 }' /proc/self/mountinfo |
+                sort -rn | cut -d' ' -f2- | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 
 crioctl() {
