@@ -126,3 +126,17 @@ assert d["network"]["network_dir"] == "/cni"'
                 "$CRIO" --config-dir "$TESTDIR/empty" config >"$TESTDIR/b.toml"
         cmp "$TESTDIR/a.toml" "$TESTDIR/b.toml"
 }
+
+@test "storage: an unsupported driver or option stops crio with a clear error" {
+        run crio_cmd --storage-driver ostree
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'storage driver '*ostree*' is not supported'* ]]
+        [ ! -e "$SOCK" ]
+        run crio_cmd --storage-opt overlay.nosuch=1
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"unknown storage option overlay.nosuch"* ]]
+        # a supported option is accepted and the daemon serves
+        start_crio --storage-opt overlay.mountopt=nodev
+        run crioctl version
+        [ "$status" -eq 0 ]
+}
