@@ -59,13 +59,7 @@ static int run(CrioctlContext *ctx, int argc, char **argv) {
         json_object_set_member(out, "features", resp->features ? cri_message_to_json(&resp->features->base)
                                                                 : json_node_new(JSON_NODE_NULL));
         for (size_t i = 0; i < resp->n_info; i++) {
-                /* info values are JSON documents; fall back to a string when one is not */
-                JsonNode *v = json_from_string(resp->info[i]->value, NULL);
-                if (!v) {
-                        v = json_node_new(JSON_NODE_VALUE);
-                        json_node_set_string(v, resp->info[i]->value);
-                }
-                json_object_set_member(out, resp->info[i]->key, v);
+                json_object_set_member(out, resp->info[i]->key, output_json_or_string(resp->info[i]->value));
         }
         JsonNode *root = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(root, out);

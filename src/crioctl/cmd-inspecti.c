@@ -62,12 +62,7 @@ static int run(CrioctlContext *ctx, int argc, char **argv) {
                 json_object_set_member(out, "status", cri_message_to_json(&resp->image->base));
                 JsonObject *info = json_object_new();
                 for (size_t k = 0; k < resp->n_info; k++) {
-                        JsonNode *v = json_from_string(resp->info[k]->value, NULL);
-                        if (!v) {
-                                v = json_node_new(JSON_NODE_VALUE);
-                                json_node_set_string(v, resp->info[k]->value);
-                        }
-                        json_object_set_member(info, resp->info[k]->key, v);
+                        json_object_set_member(info, resp->info[k]->key, output_json_or_string(resp->info[k]->value));
                 }
                 json_object_set_object_member(out, "info", info);
                 JsonNode *root = json_node_new(JSON_NODE_OBJECT);

@@ -44,5 +44,7 @@ int output_format_parse(const char *s, OutputFormat def, OutputFormat *ret);
 void output_print_json(JsonNode *node);
 void output_print_yaml(JsonNode *node);
 void output_print(JsonNode *node, OutputFormat fmt);
+/* A CRI info map value: parsed when it is a JSON document (as CRI-O's are), else a string. */
+JsonNode *output_json_or_string(const char *value);
 /* Prints a usage error for command c and returns 2. */
 int crioctl_usage_error(const CrioctlCommand *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

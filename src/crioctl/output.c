@@ -136,3 +136,12 @@ void output_print(JsonNode *node, OutputFormat fmt) {
         else
                 output_print_json(node);
 }
+
+JsonNode *output_json_or_string(const char *value) {
+        JsonNode *v = json_from_string(value, NULL);
+        if (!v) {
+                v = json_node_new(JSON_NODE_VALUE);
+                json_node_set_string(v, value);
+        }
+        return v;
+}
