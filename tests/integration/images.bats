@@ -158,3 +158,40 @@ podman_store() {
         [ "$(echo "$output" | jq -r '.status.imageFilesystems[0].usedBytes.value')" -gt 2000000 ]
         [ "$(echo "$output" | jq -r '.status.imageFilesystems[0].inodesUsed.value')" -gt 20 ]
 }
+
+@test "RemoveImage refuses an image a container uses, and keeps it" {
+        copy_image busybox
+        "$BUILD/tests/store-tool" "$TESTDIR/lib/storage" "$TESTDIR/run/storage" create-container docker.io/library/busybox:1 ctr1
+        start_crio
+        run crioctl rmi busybox:1
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"FailedPrecondition"*"is in use by a container"* ]]
+        run crioctl images -q
+        [ "$output" = "$(img busybox id)" ]
+        # podman sees the container we recorded
+        run podman_store ps -a --external --format '{{.Names}}'
+        [[ "$output" == *ctr1* ]]
+}
+
+@test "a container root filesystem: overlay over the image's layers, whiteouts applied, overlay.mountopt honoured" {
+        copy_image layered
+        local st="$BUILD/tests/store-tool --opt=overlay.mountopt=nodev,noatime $TESTDIR/lib/storage $TESTDIR/run/storage"
+        local id mnt
+        id=$($st create-container docker.io/library/layered:1 ctr2)
+        mnt=$($st mount "$id")
+        grep -q " $mnt overlay .*nodev" /proc/mounts
+        grep -q " $mnt overlay .*noatime" /proc/mounts
+        [ -x "$mnt/bin/busybox" ]
+        [ -f "$mnt/data/keep" ]
+        [ ! -e "$mnt/data/gone" ]
+        [ ! -e "$mnt/opq/a" ] && [ ! -e "$mnt/opq/b" ]
+        [ "$(cat "$mnt/opq/c")" = "c" ]
+        [ "$(stat -c %u:%g "$mnt/data/owned")" = "1000:1000" ]
+        # writes land in the container's layer, not the image's
+        echo new >"$mnt/data/new"
+        $st unmount "$id"
+        ! grep -q " $mnt " /proc/mounts
+        run podman_store image mount "$(img layered id)"
+        [ ! -e "$output/data/new" ]
+        podman_store image unmount "$(img layered id)"
+}

@@ -3,6 +3,11 @@
  *   store-tool ROOT RUNROOT import-oci LAYOUT NAME   import an OCI layout's image under NAME
  *   store-tool ROOT RUNROOT images                   "<id> <name>..." per image
  *   store-tool ROOT RUNROOT layers                   "<id> <diff-digest> [incomplete]" per layer
+ *   store-tool ROOT RUNROOT create-container IMAGE NAME   prints the new container's ID
+ *   store-tool ROOT RUNROOT mount CONTAINER          mounts its root filesystem, prints the path
+ *   store-tool ROOT RUNROOT unmount CONTAINER        drops one mount reference
+ *
+ * --opt=DRIVER-OPTION before ROOT (repeatable) passes a storage option (overlay.mountopt=...).
  *
  * import-oci does what a pull will do with the blobs once fetched: each layer is created
  * with the ID containers/image gives it (skipped when present), the image recorded with its
@@ -132,6 +137,13 @@ static int import_oci(Store *s, const char *layout, const char *name, CrioError 
 }
 
 int main(int argc, char **argv) {
+        char *opts[8] = {};
+        size_t n_opts = 0;
+        while (argc > 1 && strncmp(argv[1], "--opt=", 6) == 0 && n_opts + 1 < ELEMENTSOF(opts)) {
+                opts[n_opts++] = argv[1] + 6;
+                argv++;
+                argc--;
+        }
         if (argc < 4) {
                 fprintf(stderr, "usage: store-tool ROOT RUNROOT import-oci LAYOUT NAME | images | layers\n");
                 return 2;
@@ -141,7 +153,8 @@ int main(int argc, char **argv) {
         const char *b = getenv("CRIO_BUILDDIR");
         if (asprintf(&helper, "%s/crio-untar", b && b[0] ? b : "build") < 0)
                 return 1;
-        StoreOptions so = { .graph_root = argv[1], .run_root = argv[2], .driver_name = "overlay", .untar_helper = helper };
+        StoreOptions so = { .graph_root = argv[1], .run_root = argv[2], .driver_name = "overlay", .untar_helper = helper,
+                           .driver_options = opts };
         Store *s = NULL;
         if (store_open(&so, &s, &err) < 0) {
                 fprintf(stderr, "store-tool: %s\n", err.msg);
@@ -167,6 +180,21 @@ int main(int argc, char **argv) {
                         printf("%s %s%s\n", v[i]->id, v[i]->diff_digest ? v[i]->diff_digest : "-",
                                v[i]->incomplete ? " incomplete" : "");
                 store_layer_list_free(v);
+        } else if (strcmp(argv[3], "create-container") == 0 && argc == 6) {
+                char *names[] = { argv[5], NULL };
+                StoreContainerCreateOptions co = { .names = names, .image = argv[4] };
+                StoreContainer *c = NULL;
+                r = store_container_create(s, &co, &c, &err);
+                if (r >= 0)
+                        printf("%s\n", c->id);
+                store_container_free(c);
+        } else if (strcmp(argv[3], "mount") == 0 && argc == 5) {
+                _cleanup_free_ char *path = NULL;
+                r = store_container_mount(s, argv[4], &path, &err);
+                if (r >= 0)
+                        printf("%s\n", path);
+        } else if (strcmp(argv[3], "unmount") == 0 && argc == 5) {
+                r = store_container_unmount(s, argv[4], false, &err);
         } else {
                 fprintf(stderr, "store-tool: unknown command %s\n", argv[3]);
                 r = -EINVAL;
