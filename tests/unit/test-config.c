@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "test-tmp.h"
 #include "config/config.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -15,36 +16,6 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(CrioConfig *, config_free);
 #define _cleanup_config_ _cleanup_(config_freep)
 
-/* main() makes one directory for the whole run and removes it at the end (the tests run in
- * children that leave through _exit); each test makes its own directory below it. */
-static char basedir[40];
-static char tmpdir[64];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st, (void) flag, (void) ftw;
-        return remove(path);
-}
-
-static const char *make_tmpdir(void) {
-        snprintf(tmpdir, sizeof tmpdir, "%s/t-XXXXXX", basedir);
-        if (!mkdtemp(tmpdir))
-                test_fail(__FILE__, __LINE__, "mkdtemp: %s", strerror(errno));
-        return tmpdir;
-}
-
-/* Writes text to DIR/name and returns the path (static buffer rotation: up to 8 live). */
-static const char *write_tmp(const char *name, const char *text) {
-        static char paths[8][256];
-        static int next;
-        char *p = paths[next++ % 8];
-        snprintf(p, 256, "%s/%s", tmpdir, name);
-        FILE *f = fopen(p, "we");
-        if (!f)
-                test_fail(__FILE__, __LINE__, "fopen %s: %s", p, strerror(errno));
-        fputs(text, f);
-        fclose(f);
-        return p;
-}
 
 static CrioConfig *defaults(void) {
         CrioConfig *c = NULL;
@@ -58,7 +29,7 @@ static CrioConfig *defaults(void) {
 static CrioConfig *load_text(const char *text, char ***warnings) {
         CrioConfig *c = defaults();
         CrioError err = {};
-        if (config_apply_file(c, write_tmp("t.conf", text), warnings, &err) < 0)
+        if (config_apply_file(c, test_tmp_write("t.conf", text), warnings, &err) < 0)
                 test_fail(__FILE__, __LINE__, "config_apply_file: %s", err.msg);
         return c;
 }
@@ -67,7 +38,7 @@ static CrioConfig *load_text(const char *text, char ***warnings) {
 static char *load_error(const char *text, const char **ret_path) {
         _cleanup_config_ CrioConfig *c = defaults(), *d = defaults();
         CrioError err = {};
-        const char *p = write_tmp("bad.conf", text);
+        const char *p = test_tmp_write("bad.conf", text);
         if (ret_path)
                 *ret_path = p;
         int r = config_apply_file(c, p, NULL, &err);
@@ -138,7 +109,7 @@ TEST(defaults_are_valid) {
 }
 
 TEST(file_overrides_defaults) {
-        make_tmpdir();
+        test_tmp_dir();
         _cleanup_strv_free_ char **w = NULL;
         _cleanup_config_ CrioConfig *c = load_text("# a comment\n"
                                                    "[crio]\n"
@@ -184,26 +155,26 @@ TEST(file_overrides_defaults) {
 }
 
 TEST(dropins_apply_in_lexical_order) {
-        const char *dir = make_tmpdir();
+        const char *dir = test_tmp_dir();
         char sub[256], outside[256], link[256];
         snprintf(sub, sizeof sub, "%s/crio.conf.d", dir);
         ASSERT_OK(mkdir(sub, 0755));
-        write_tmp("crio.conf.d/20-b.conf", "[crio.image]\npause_image = \"from-20\"\n");
-        write_tmp("crio.conf.d/100-a.conf", "[crio.image]\npause_image = \"from-100\"\n"
+        test_tmp_write("crio.conf.d/20-b.conf", "[crio.image]\npause_image = \"from-20\"\n");
+        test_tmp_write("crio.conf.d/100-a.conf", "[crio.image]\npause_image = \"from-100\"\n"
                                              "pause_command = \"/from-100\"\n");
-        write_tmp("crio.conf.d/30-c.conf.disabled", "[crio.image]\npause_image = \"disabled\"\n");
-        write_tmp("crio.conf.d/.99-hidden.conf", "[crio.image]\npause_image = \"hidden\"\n");
-        write_tmp("crio.conf.d/05-syntax-error.txt", "this is not toml [[[");
+        test_tmp_write("crio.conf.d/30-c.conf.disabled", "[crio.image]\npause_image = \"disabled\"\n");
+        test_tmp_write("crio.conf.d/.99-hidden.conf", "[crio.image]\npause_image = \"hidden\"\n");
+        test_tmp_write("crio.conf.d/05-syntax-error.txt", "this is not toml [[[");
         snprintf(outside, sizeof outside, "%s/crio.conf.d/40-dir.conf", dir);
         ASSERT_OK(mkdir(outside, 0755)); /* a directory named *.conf is not a file */
         snprintf(outside, sizeof outside, "%s/elsewhere.toml", dir);
-        write_tmp("elsewhere.toml", "[crio.runtime]\nlog_level = \"error\"\n");
+        test_tmp_write("elsewhere.toml", "[crio.runtime]\nlog_level = \"error\"\n");
         snprintf(link, sizeof link, "%s/crio.conf.d/25-link.conf", dir);
         ASSERT_OK(symlink(outside, link));
         snprintf(link, sizeof link, "%s/crio.conf.d/26-dangling.conf", dir);
         ASSERT_OK(symlink("/nonexistent/x.conf", link));
 
-        const char *main_file = write_tmp("crio.conf", "[crio.image]\npause_image = \"from-main\"\n"
+        const char *main_file = test_tmp_write("crio.conf", "[crio.image]\npause_image = \"from-main\"\n"
                                                        "[crio.runtime]\nlog_level = \"debug\"\n");
         _cleanup_config_ CrioConfig *c = NULL;
         _cleanup_strv_free_ char **w = NULL;
@@ -232,7 +203,7 @@ TEST(dropins_apply_in_lexical_order) {
 }
 
 TEST(unknown_keys_are_warnings_with_file_and_line) {
-        make_tmpdir();
+        test_tmp_dir();
         _cleanup_strv_free_ char **w = NULL;
         ASSERT_OK(strv_push(&w, "earlier warning"));
         _cleanup_config_ CrioConfig *c = load_text("[crio.api]\n"
@@ -248,7 +219,7 @@ TEST(unknown_keys_are_warnings_with_file_and_line) {
                                                    "[crio.image]\n"
                                                    "pause_image = \"still applied\"\n",
                                                    &w);
-        const char *p = write_tmp("t.conf", ""); /* the same path */
+        const char *p = test_tmp_write("t.conf", ""); /* the same path */
         ASSERT_EQ_INT(strv_length(w), 6);
         ASSERT_EQ_STR(w[0], "earlier warning");
         _cleanup_free_ char *m1 = expect_msg("%s:3: unknown option crio.api.no_such_option", p);
@@ -265,7 +236,7 @@ TEST(unknown_keys_are_warnings_with_file_and_line) {
 }
 
 TEST(wrong_types_are_errors_with_file_line_and_key) {
-        make_tmpdir();
+        test_tmp_dir();
         const char *p = NULL;
         struct {
                 const char *text, *expected;
@@ -297,7 +268,7 @@ TEST(wrong_types_are_errors_with_file_line_and_key) {
 }
 
 TEST(bad_values_are_errors_with_file_line_and_key) {
-        make_tmpdir();
+        test_tmp_dir();
         const char *p = NULL;
         struct {
                 const char *text, *expected;
@@ -370,7 +341,7 @@ TEST(bad_values_are_errors_with_file_line_and_key) {
 }
 
 TEST(syntax_errors_name_file_line_and_column) {
-        make_tmpdir();
+        test_tmp_dir();
         const char *p = NULL;
         _cleanup_free_ char *msg = load_error("[crio]\nroot = \"/x\"\nroot2 = \n", &p);
         _cleanup_free_ char *want = expect_msg("%s: line 3, column ", p);
@@ -378,13 +349,13 @@ TEST(syntax_errors_name_file_line_and_column) {
 }
 
 TEST(oversized_file_is_refused) {
-        make_tmpdir();
+        test_tmp_dir();
         size_t n = CONFIG_MAX_FILE_SIZE + 100;
         char *big = malloc(n + 1);
         ASSERT_TRUE(big != NULL);
         memset(big, '#', n);
         big[n] = '\0';
-        const char *p = write_tmp("big.conf", big);
+        const char *p = test_tmp_write("big.conf", big);
         free(big);
         _cleanup_config_ CrioConfig *c = defaults();
         CrioError err = {};
@@ -394,18 +365,18 @@ TEST(oversized_file_is_refused) {
 }
 
 TEST(runtime_handlers_merge_key_by_key) {
-        const char *dir = make_tmpdir();
+        const char *dir = test_tmp_dir();
         char d[256];
         snprintf(d, sizeof d, "%s/conf.d", dir);
         ASSERT_OK(mkdir(d, 0755));
-        write_tmp("conf.d/10-crun.conf", "[crio.runtime.runtimes.crun]\n"
+        test_tmp_write("conf.d/10-crun.conf", "[crio.runtime.runtimes.crun]\n"
                                          "runtime_path = \"/usr/bin/crun\"\n"
                                          "runtime_root = \"/run/crun\"\n");
-        write_tmp("conf.d/20-runc.conf", "[crio.runtime.runtimes.runc]\n"
+        test_tmp_write("conf.d/20-runc.conf", "[crio.runtime.runtimes.runc]\n"
                                          "runtime_path = \"/usr/sbin/runc\"\n"
                                          "[crio.runtime.runtimes.crun]\n"
                                          "allowed_annotations = [\"io.kubernetes.cri-o.Devices\"]\n");
-        write_tmp("conf.d/30-default.conf", "[crio.runtime]\ndefault_runtime = \"crun\"\n"
+        test_tmp_write("conf.d/30-default.conf", "[crio.runtime]\ndefault_runtime = \"crun\"\n"
                                             "[crio.runtime.runtimes.kata]\nruntime_type = \"vm\"\n");
         _cleanup_config_ CrioConfig *c = NULL;
         CrioError err = {};
@@ -428,7 +399,7 @@ TEST(runtime_handlers_merge_key_by_key) {
 }
 
 TEST(validate_checks_default_runtime_and_tls) {
-        make_tmpdir();
+        test_tmp_dir();
         _cleanup_config_ CrioConfig *c = load_text("[crio.runtime]\ndefault_runtime = \"kata\"\n"
                                                    "[crio.runtime.runtimes.crun]\n",
                                                    NULL);
@@ -444,7 +415,7 @@ TEST(validate_checks_default_runtime_and_tls) {
         crio_error_clear(&err);
 
         /* config_load validates too */
-        const char *p = write_tmp("k.conf", "[crio.runtime]\ndefault_runtime = \"kata\"\n");
+        const char *p = test_tmp_write("k.conf", "[crio.runtime]\ndefault_runtime = \"kata\"\n");
         _cleanup_config_ CrioConfig *l = NULL;
         ASSERT_EQ_INT(config_load(p, true, NULL, &l, NULL, &err), -EINVAL);
         ASSERT_CONTAINS(err.msg, "kata");
@@ -539,7 +510,7 @@ static void check_round_trip(const CrioConfig *c) {
 }
 
 TEST(toml_output_round_trips) {
-        make_tmpdir();
+        test_tmp_dir();
         _cleanup_config_ CrioConfig *c = defaults();
         check_round_trip(c);
         _cleanup_free_ char *text = NULL;
@@ -631,7 +602,7 @@ TEST(json_output_parses_and_holds_the_values) {
 }
 
 TEST(reload_applies_reloadable_options_and_names_the_rest) {
-        make_tmpdir();
+        test_tmp_dir();
         _cleanup_config_ CrioConfig *live = defaults();
         _cleanup_config_ CrioConfig *fresh = load_text("[crio]\nroot = \"/elsewhere\"\n"
                                                        "[crio.api]\nlisten = \"/other.sock\"\n"
@@ -697,12 +668,5 @@ TEST(durations) {
 }
 
 int main(void) {
-        strcpy(basedir, "/tmp/crio-test-config-XXXXXX");
-        if (!mkdtemp(basedir)) {
-                perror("mkdtemp");
-                return 1;
-        }
-        int r = test_main();
-        nftw(basedir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        return r;
+        return test_tmp_run("/tmp/crio-test-config-XXXXXX");
 }

@@ -4,44 +4,12 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "test-tmp.h"
 #include "image/registries.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/strv.h"
 
-static char basedir[40];
-static char tmpdir[64];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st, (void) flag, (void) ftw;
-        return remove(path);
-}
-
-static const char *make_tmpdir(void) {
-        snprintf(tmpdir, sizeof tmpdir, "%s/t-XXXXXX", basedir);
-        if (!mkdtemp(tmpdir))
-                test_fail(__FILE__, __LINE__, "mkdtemp: %s", strerror(errno));
-        return tmpdir;
-}
-
-/* Writes text to TMPDIR/name (creating TMPDIR/d for "d/..." names); returns the path. */
-static const char *write_tmp(const char *name, const char *text) {
-        static char paths[8][256];
-        static int next;
-        char *p = paths[next++ % 8];
-        if (strchr(name, '/')) {
-                char d[256];
-                snprintf(d, sizeof d, "%s/%.*s", tmpdir, (int) (strchr(name, '/') - name), name);
-                mkdir(d, 0755);
-        }
-        snprintf(p, 256, "%s/%s", tmpdir, name);
-        FILE *f = fopen(p, "we");
-        if (!f)
-                test_fail(__FILE__, __LINE__, "fopen %s: %s", p, strerror(errno));
-        fputs(text, f);
-        fclose(f);
-        return p;
-}
 
 static RegistriesConf *parse_ok(const char *text) {
         RegistriesConf *c = NULL;
@@ -238,24 +206,24 @@ TEST(short_names) {
 }
 
 TEST(dropins_merge_in_order) {
-        make_tmpdir();
-        const char *main_path = write_tmp("registries.conf",
+        test_tmp_dir();
+        const char *main_path = test_tmp_write("registries.conf",
                                           "unqualified-search-registries = [\"a.io\"]\n"
                                           "[aliases]\nx = \"a.io/x\"\ny = \"a.io/y\"\n"
                                           "[[registry]]\nlocation = \"a.io\"\ninsecure = true\n"
                                           "[[registry]]\nlocation = \"b.io\"\n");
-        write_tmp("d/20-second.conf",
+        test_tmp_write("d/20-second.conf",
                   "unqualified-search-registries = [\"c.io\", \"d.io\"]\n"
                   "[aliases]\ny = \"\"\n"
                   "[[registry]]\nlocation = \"a.io\"\nblocked = true\n");
-        write_tmp("d/10-first.conf",
+        test_tmp_write("d/10-first.conf",
                   "unqualified-search-registries = [\"b.io\"]\nshort-name-mode = \"disabled\"\n"
                   "[aliases]\nz = \"z.io/z\"\nx = \"b.io/x\"\n"
                   "[[registry]]\nlocation = \"a.io\"\n[[registry.mirror]]\nlocation = \"m.io\"\n");
-        write_tmp("d/30-ignored.txt", "this is not toml [");
-        write_tmp("d/40-no-search.conf", "[[registry]]\nlocation = \"e.io\"\n");
+        test_tmp_write("d/30-ignored.txt", "this is not toml [");
+        test_tmp_write("d/40-no-search.conf", "[[registry]]\nlocation = \"e.io\"\n");
         char dir[128];
-        snprintf(dir, sizeof dir, "%s/d", tmpdir);
+        snprintf(dir, sizeof dir, "%s/d", test_tmp_current);
 
         _cleanup_registries_conf_ RegistriesConf *c = NULL;
         CrioError err = {};
@@ -278,10 +246,10 @@ TEST(dropins_merge_in_order) {
 }
 
 TEST(missing_files_are_empty) {
-        make_tmpdir();
+        test_tmp_dir();
         char p[128], d[128];
-        snprintf(p, sizeof p, "%s/none.conf", tmpdir);
-        snprintf(d, sizeof d, "%s/none.d", tmpdir);
+        snprintf(p, sizeof p, "%s/none.conf", test_tmp_current);
+        snprintf(d, sizeof d, "%s/none.d", test_tmp_current);
         _cleanup_registries_conf_ RegistriesConf *c = NULL;
         CrioError err = {};
         ASSERT_OK(registries_load(p, d, &c, &err));
@@ -290,11 +258,11 @@ TEST(missing_files_are_empty) {
 }
 
 TEST(bad_dropin_names_file_and_line) {
-        make_tmpdir();
-        const char *main_path = write_tmp("registries.conf", "[[registry]]\nlocation = \"a.io\"\n");
-        write_tmp("d/01.conf", "\n\n[[registry]]\nlocation = \"https://x.io\"\n");
+        test_tmp_dir();
+        const char *main_path = test_tmp_write("registries.conf", "[[registry]]\nlocation = \"a.io\"\n");
+        test_tmp_write("d/01.conf", "\n\n[[registry]]\nlocation = \"https://x.io\"\n");
         char dir[128];
-        snprintf(dir, sizeof dir, "%s/d", tmpdir);
+        snprintf(dir, sizeof dir, "%s/d", test_tmp_current);
         RegistriesConf *c = NULL;
         CrioError err = {};
         ASSERT_EQ_INT(registries_load(main_path, dir, &c, &err), -EINVAL);
@@ -352,12 +320,5 @@ TEST(errors_name_file_and_line) {
 }
 
 int main(void) {
-        strcpy(basedir, "/tmp/crio-test-regs-XXXXXX");
-        if (!mkdtemp(basedir)) {
-                perror("mkdtemp");
-                return 1;
-        }
-        int r = test_main();
-        nftw(basedir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        return r;
+        return test_tmp_run("/tmp/crio-test-regs-XXXXXX");
 }
