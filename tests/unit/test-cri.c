@@ -11,6 +11,7 @@
 #include "cri/socket.h"
 #include "cri/status.h"
 #include "test.h"
+#include "test-tmp.h"
 #include "util/cleanup.h"
 
 TEST(status_mapping_round_trips) {
@@ -82,8 +83,7 @@ TEST(handlers_table_names_implemented_rpcs_only) {
 }
 
 TEST(socket_prepare_refuses_live_and_replaces_stale) {
-        char dir[] = "/tmp/crio-sock-XXXXXX";
-        ASSERT_TRUE(mkdtemp(dir) != NULL);
+        const char *dir = test_tmp_dir();
         char path[128];
         snprintf(path, sizeof path, "%s/sub/crio.sock", dir);
         CrioError err = {};
@@ -109,5 +109,5 @@ TEST(socket_prepare_refuses_live_and_replaces_stale) {
 }
 
 int main(void) {
-        return test_main();
+        return test_tmp_run("/tmp/crio-test-cri-XXXXXX");
 }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "test-tmp.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -40,8 +41,7 @@ TEST(strv_basics) {
 }
 
 TEST(atomic_write_and_read_back) {
-        char dir[] = "/tmp/crio-test-XXXXXX";
-        ASSERT_TRUE(mkdtemp(dir) != NULL);
+        const char *dir = test_tmp_dir();
         _cleanup_free_ char *p = NULL, *sub = NULL;
         ASSERT_TRUE(asprintf(&sub, "%s/a/b/c", dir) > 0);
         CrioError err = {};
@@ -79,5 +79,5 @@ TEST(log_levels) {
 }
 
 int main(void) {
-        return test_main();
+        return test_tmp_run("/tmp/crio-test-util-XXXXXX");
 }
