@@ -30,7 +30,7 @@ endif
 GIT_COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GRPC_RELEASE := $(shell dpkg-query -W -f='$${Version}' libgrpc-dev 2>/dev/null | cut -d- -f1)
 SYSTEMD_VERSION := $(shell pkg-config --modversion libsystemd 2>/dev/null)
-PKGS        := grpc_unsecure libprotobuf-c glib-2.0 json-glib-1.0 libsystemd libarchive zlib libzstd
+PKGS        := grpc_unsecure libprotobuf-c glib-2.0 json-glib-1.0 libsystemd libarchive zlib libzstd libcurl gpgme yaml-0.1 libcrypto
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread
 
@@ -157,6 +157,9 @@ install: all
 	$(if $(LIBEXEC_BINS),install -m 0755 $(LIBEXEC_BINS) $(DESTDIR)$(LIBEXECDIR)/crio/)
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/crio/crio.conf ]; then \
 		install -m 0644 contrib/crio.conf $(DESTDIR)$(SYSCONFDIR)/crio/crio.conf; fi
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/containers/policy.json ]; then \
+		install -d $(DESTDIR)$(SYSCONFDIR)/containers; \
+		install -m 0644 contrib/containers/policy.json $(DESTDIR)$(SYSCONFDIR)/containers/policy.json; fi
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/crio.service.in >$(DESTDIR)$(UNITDIR)/crio.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/crio.service

@@ -6,9 +6,11 @@ set -euo pipefail
 BUILD=(build-essential pkg-config git
        libgrpc-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
        libglib2.0-dev libjson-glib-dev libsystemd-dev
-       libarchive-dev zlib1g-dev libzstd-dev)
+       libarchive-dev zlib1g-dev libzstd-dev
+       libcurl4-openssl-dev libssl-dev libgpgme-dev libyaml-dev)
 RUN=(runc containernetworking-plugins)
-TEST=(bats jq python3-grpcio python3-protobuf systemd skopeo podman busybox-static)
+TEST=(bats jq python3-grpcio python3-protobuf systemd skopeo podman busybox-static
+      docker-registry gnupg openssl python3-cryptography apache2-utils)
 
 export DEBIAN_FRONTEND=noninteractive
 missing=()

@@ -89,6 +89,14 @@ typedef struct CrioConfig {
         char **insecure_registries;
         char **registries;
         char **pinned_images;
+        char *signature_policy_dir;
+        char *registries_conf;
+        char *registries_conf_dir;
+        char *registries_d_dir;
+        char *certs_dir;
+        char *pull_progress_timeout;
+        int64_t max_parallel_downloads;
+        int64_t max_layer_size;
 
         /* [crio.network] */
         char *cni_default_network;

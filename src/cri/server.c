@@ -31,6 +31,7 @@ typedef struct CriMethod {
         char *path; /* "/runtime.v1.RuntimeService/Version" */
         const ProtobufCMethodDescriptor *desc;
         CriHandler handler; /* NULL: UNIMPLEMENTED */
+        bool slow;          /* run on a thread of its own (see cri_handler_lookup_full) */
         void *registered;   /* grpc's handle */
 } CriMethod;
 
@@ -229,6 +230,28 @@ static void answer_call(CallCtx *ctx) {
         }
 }
 
+static void *slow_call_main(void *userdata) {
+        answer_call(userdata);
+        return NULL;
+}
+
+/* A slow call gets a detached thread of its own: it answers the call itself (which
+ * grpc_call_start_batch allows from any thread) and the queue workers free it as usual.
+ * live_calls counts it, so shutdown waits for it. */
+static void start_slow_call(CallCtx *ctx) {
+        pthread_attr_t attr;
+        pthread_t t;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int e = pthread_create(&t, &attr, slow_call_main, ctx);
+        pthread_attr_destroy(&attr);
+        if (e != 0) {
+                log_warn("cannot start a thread for %s (%s): answering on the queue worker", ctx->method->path,
+                            strerror(e));
+                answer_call(ctx);
+        }
+}
+
 static void *worker_main(void *userdata) {
         CriServer *srv = userdata;
         for (;;) {
@@ -252,7 +275,10 @@ static void *worker_main(void *userdata) {
                         continue;
                 }
                 request_call(srv, ctx->method); /* re-arm before the work */
-                answer_call(ctx);
+                if (ctx->method && ctx->method->slow && ctx->method->handler)
+                        start_slow_call(ctx);
+                else
+                        answer_call(ctx);
         }
         return NULL;
 }
@@ -269,7 +295,7 @@ static int register_service(CriServer *srv, const ProtobufCServiceDescriptor *sd
                         return crio_error_set(err, ENOMEM, "out of memory");
                 srv->n_methods++;
                 m->desc = &sd->methods[i];
-                m->handler = cri_handler_lookup(m->path);
+                m->handler = cri_handler_lookup_full(m->path, &m->slow);
                 m->registered = grpc_server_register_method(srv->server, m->path, NULL,
                                                             GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
                 if (!m->registered)
@@ -335,6 +361,8 @@ void cri_server_stop(CriServer *srv, unsigned grace_ms) {
                 grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->shutdown_tag);
                 if (!wait_shutdown_done(srv, (long) grace_ms)) {
                         log_debug("calls still in flight after %u ms: cancelling them", grace_ms);
+                        if (srv->svc)
+                                srv->svc->cancel = 1;
                         grpc_server_cancel_all_calls(srv->server);
                         wait_shutdown_done(srv, -1);
                 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "image/pull.h"
 
 int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioError *err) {
         int r = pthread_mutex_init(&svc->lock, NULL);
@@ -12,6 +13,12 @@ int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioErro
                 return crio_error_set_errno(err, r, "initialising service lock");
         svc->config = config;
         svc->store = store;
+        svc->cancel = 0;
+        svc->pulls = pull_shared_new();
+        if (!svc->pulls) {
+                pthread_mutex_destroy(&svc->lock);
+                return crio_error_set(err, ENOMEM, "out of memory");
+        }
         return 0;
 }
 
@@ -22,6 +29,8 @@ void cri_service_done(CriService *svc) {
         svc->config = NULL;
         store_close(svc->store);
         svc->store = NULL;
+        pull_shared_free(svc->pulls);
+        svc->pulls = NULL;
         pthread_mutex_destroy(&svc->lock);
 }
 

@@ -11,6 +11,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "config/config.h"
 #include "storage/store.h"
@@ -20,6 +21,8 @@ typedef struct CriService {
         pthread_mutex_t lock; /* guards config; never held across I/O or a child */
         CrioConfig *config;   /* owned; replaced pieces on SIGHUP (config_reload) */
         Store *store;         /* owned; thread-safe on its own (no need for lock) */
+        volatile int cancel;  /* set when shutdown gives up waiting: long work stops (-ECANCELED) */
+        struct PullShared *pulls; /* owned; what concurrent pulls share (image/pull.h) */
 } CriService;
 
 typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
@@ -28,6 +31,9 @@ typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, Protobuf
 /* Looks up the handler for a full method path ("/runtime.v1.RuntimeService/Version").
  * NULL means the RPC is not implemented yet: the server answers UNIMPLEMENTED. */
 CriHandler cri_handler_lookup(const char *path);
+/* The same, also saying whether the handler is slow (pull, create, stop, exec...): slow
+ * handlers run on their own threads so that they never hold up the queue workers. */
+CriHandler cri_handler_lookup_full(const char *path, bool *ret_slow);
 
 /* Service state: takes ownership of config and store (either may be NULL in tests). */
 int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioError *err);

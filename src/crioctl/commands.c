@@ -9,6 +9,7 @@ extern const CrioctlCommand crioctl_cmd_info;
 extern const CrioctlCommand crioctl_cmd_images;
 extern const CrioctlCommand crioctl_cmd_inspecti;
 extern const CrioctlCommand crioctl_cmd_rmi;
+extern const CrioctlCommand crioctl_cmd_pull;
 extern const CrioctlCommand crioctl_cmd_imagefsinfo;
 
 const CrioctlCommand *const crioctl_commands[] = {
@@ -16,6 +17,7 @@ const CrioctlCommand *const crioctl_commands[] = {
         &crioctl_cmd_info,
         &crioctl_cmd_images,
         &crioctl_cmd_inspecti,
+        &crioctl_cmd_pull,
         &crioctl_cmd_rmi,
         &crioctl_cmd_imagefsinfo,
         NULL,

@@ -19,6 +19,7 @@ typedef struct CrioctlContext {
         const char *runtime_endpoint;
         const char *image_endpoint;
         int64_t timeout_ms;
+        bool timeout_given; /* -t on the command line (long calls such as pull have none by default) */
         bool debug;
         CriClient *runtime; /* connected lazily */
         CriClient *image;

@@ -111,6 +111,7 @@ int main(int argc, char **argv) {
                         ctx.image_endpoint = optarg;
                         break;
                 case 't':
+                        ctx.timeout_given = true;
                         if (parse_duration_ms(optarg, &ctx.timeout_ms) < 0) {
                                 fprintf(stderr, "crioctl: invalid --timeout \"%s\" (e.g. 2s, 500ms)\n", optarg);
                                 return 2;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "util/sha256.h"
+
 static bool is_hex(const char *s, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -23,11 +25,10 @@ bool store_digest_valid(const char *digest) {
 }
 
 static void sha256_hex(const void *data, size_t len, char ret[STORE_ID_LEN + 1]) {
-        GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-        g_checksum_update(c, data, (gssize) len);
-        memcpy(ret, g_checksum_get_string(c), STORE_ID_LEN);
+        char d[SHA256_DIGEST_LEN + 1];
+        sha256_digest(data, len, d);
+        memcpy(ret, d + 7, STORE_ID_LEN);
         ret[STORE_ID_LEN] = '\0';
-        g_checksum_free(c);
 }
 
 void store_sha256_digest(const void *data, size_t len, char ret[STORE_DIGEST_LEN + 1]) {

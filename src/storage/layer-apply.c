@@ -17,6 +17,7 @@
 
 #include "storage/untar.h"
 #include "util/cleanup.h"
+#include "util/sha256.h"
 
 #ifndef CRIO_LIBEXECDIR
 #define CRIO_LIBEXECDIR "/usr/local/libexec"
@@ -42,10 +43,7 @@ static int close_fd(int fd) {
         return -1;
 }
 
-static void g_checksum_freep(GChecksum **c) {
-        if (*c)
-                g_checksum_free(*c);
-}
+
 
 void layer_apply_result_done(LayerApplyResult *r) {
         if (!r)
@@ -131,7 +129,7 @@ static int send_all(int fd, const uint8_t *p, size_t len) {
 
 /* Copies input_fd to the helper, hashing it, until the input ends or the helper stops
  * early (its result pipe becomes readable: it failed). */
-static int stream_input(int input_fd, int sock, int result_fd, GChecksum *sha, uint64_t *size, CrioError *err) {
+static int stream_input(int input_fd, int sock, int result_fd, Sha256 *sha, uint64_t *size, CrioError *err) {
         _cleanup_free_ uint8_t *buf = malloc(STREAM_BUF_SIZE);
         if (!buf)
                 return crio_error_set(err, ENOMEM, "out of memory");
@@ -153,7 +151,7 @@ static int stream_input(int input_fd, int sock, int result_fd, GChecksum *sha, u
                         return crio_error_set_errno(err, errno, "reading layer input");
                 if (n == 0)
                         return 0;
-                g_checksum_update(sha, buf, n);
+                sha256_update(sha, buf, (size_t) n);
                 *size += (uint64_t) n;
                 int r = send_all(sock, buf, (size_t) n);
                 if (r == -EPIPE || r == -ECONNRESET)
@@ -218,7 +216,7 @@ int layer_apply(int input_fd, const char *target_dir, const LayerApplyOptions *o
         if (pipe2(pfd, O_CLOEXEC) < 0)
                 return crio_error_set_errno(err, errno, "creating the result pipe");
         _cleanup_close_ int result_fd = pfd[0], child_out = pfd[1];
-        _cleanup_(g_checksum_freep) GChecksum *sha = g_checksum_new(G_CHECKSUM_SHA256);
+        _cleanup_(sha256_freep) Sha256 *sha = sha256_new();
         if (!sha)
                 return crio_error_set(err, ENOMEM, "out of memory");
 
@@ -256,10 +254,10 @@ int layer_apply(int input_fd, const char *target_dir, const LayerApplyOptions *o
                                       target_dir, res.diff_digest, opts->expected_diff_digest);
 
         LayerApplyResult out = { .compressed_size = compressed_size, .diff_size = res.diff_size };
-        if (asprintf(&out.compressed_digest, "sha256:%s", g_checksum_get_string(sha)) < 0) {
-                out.compressed_digest = NULL;
+        char cdigest[SHA256_DIGEST_LEN + 1];
+        sha256_finish(sha, cdigest);
+        if (!(out.compressed_digest = strdup(cdigest)))
                 return crio_error_set(err, ENOMEM, "out of memory");
-        }
         if (!(out.diff_digest = strdup(res.diff_digest))) {
                 layer_apply_result_done(&out);
                 return crio_error_set(err, ENOMEM, "out of memory");

@@ -230,9 +230,16 @@ int store_image_create(Store *s, const StoreImageCreateOptions *o, StoreImage **
         else
                 store_sha256_digest(o->manifest, o->manifest_len, mdigest);
         snprintf(config_key, sizeof(config_key), "sha256:%s", o->id);
-        _cleanup_free_ char *manifest_key = NULL;
+        _cleanup_free_ char *manifest_key = NULL, *toplevel_key = NULL;
         if (asprintf(&manifest_key, KEY_MANIFEST "-%s", mdigest) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
+        if (o->toplevel_manifest) {
+                if (!store_digest_valid(o->toplevel_digest))
+                        return crio_error_set(err, EINVAL, "image %s: the top-level manifest needs a sha256 digest", o->id);
+                if (strcmp(o->toplevel_digest, mdigest) != 0 &&
+                    asprintf(&toplevel_key, KEY_MANIFEST "-%s", o->toplevel_digest) < 0)
+                        return crio_error_set(err, ENOMEM, "out of memory");
+        }
 
         _cleanup_substore_ SubStore *hl = NULL, *hi = NULL;
         int r = substore_lock(s, &s->layers, false, err);
@@ -260,14 +267,19 @@ int store_image_create(Store *s, const StoreImageCreateOptions *o, StoreImage **
                 /* Members in the order of containers/storage's Image struct. */
                 rec = json_object_new();
                 json_object_set_string_member(rec, "id", o->id);
-                json_object_set_string_member(rec, "digest", mdigest);
+                /* Pulled through a list or index, the image is known by the list's digest (as
+                 * containers/image records it); else by its manifest's. */
+                json_object_set_string_member(rec, "digest", o->toplevel_manifest ? o->toplevel_digest : mdigest);
                 add_names(s, rec, o->names);
                 jobj_set_str(rec, "layer", o->top_layer);
                 jobj_set_str(rec, "metadata", o->metadata);
         }
-        /* The items in containers/image's order: config, manifest-<digest>, manifest. */
+        /* The items in containers/image's order: config, manifest-<list digest>, manifest-<digest>,
+         * manifest. */
         if (o->config && !jobj_strv_contains(rec, "big-data-names", config_key))
                 r = set_big_data(s, rec, config_key, o->config, o->config_len, NULL, err);
+        if (r >= 0 && toplevel_key && !jobj_strv_contains(rec, "big-data-names", toplevel_key))
+                r = set_big_data(s, rec, toplevel_key, o->toplevel_manifest, o->toplevel_len, o->toplevel_digest, err);
         if (r >= 0 && !jobj_strv_contains(rec, "big-data-names", manifest_key))
                 r = set_big_data(s, rec, manifest_key, o->manifest, o->manifest_len, mdigest, err);
         if (r >= 0 && (!existed || !jobj_strv_contains(rec, "big-data-names", KEY_MANIFEST)))

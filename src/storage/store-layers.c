@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,14 +309,158 @@ static int existing_layer(Store *s, const char *id, StoreLayer **ret, CrioError 
         return r < 0 ? r : 1;
 }
 
+struct StoreStagedLayer {
+        OverlayStaging st;
+        LayerApplyResult res;
+        TarSplit *ts;
+        IdSet ids;
+};
+
+void store_staged_layer_free(StoreStagedLayer *l) {
+        if (!l)
+                return;
+        overlay_staging_done(&l->st);
+        layer_apply_result_done(&l->res);
+        tarsplit_free(l->ts);
+        if (l->ids.uids)
+                g_hash_table_destroy(l->ids.uids);
+        if (l->ids.gids)
+                g_hash_table_destroy(l->ids.gids);
+        free(l);
+}
+
+const char *store_staged_layer_diff_digest(const StoreStagedLayer *l) {
+        return l->res.diff_digest;
+}
+
+const char *store_staged_layer_compressed_digest(const StoreStagedLayer *l) {
+        return l->res.compressed_digest;
+}
+
+/* The staged diff directory starts with this mode; a tar without a root entry leaves it, and
+ * the commit then gives the directory its parent's mode, as containers/storage does. */
+#define STAGED_ROOT_MODE 01700
+
+int store_layer_stage(Store *s, int input_fd, const StoreLayerCreateOptions *opts, StoreStagedLayer **ret,
+                      CrioError *err) {
+        if (opts->expected_diff_digest && !store_digest_valid(opts->expected_diff_digest))
+                return crio_error_set(err, EINVAL, "diff ID \"%s\" is not a sha256 digest", opts->expected_diff_digest);
+        if (opts->expected_compressed_digest && !store_digest_valid(opts->expected_compressed_digest))
+                return crio_error_set(err, EINVAL, "layer digest \"%s\" is not a sha256 digest",
+                                      opts->expected_compressed_digest);
+        StoreStagedLayer *l = calloc(1, sizeof(*l));
+        if (!l)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        _cleanup_(store_staged_layer_freep) StoreStagedLayer *staged = l;
+        l->st = (OverlayStaging){ .lock_fd = -1 };
+        int r = overlay_staging_new(s->home, STAGED_ROOT_MODE, &l->st, err);
+        if (r < 0)
+                return r;
+        LayerApplyOptions lo = { .helper_path = s->untar_helper,
+                                 .expected_diff_digest = opts->expected_diff_digest,
+                                 .max_diff_size = opts->max_diff_size };
+        /* The input goes through a thread that also records the tar-split for it. */
+        TarSplitPump *pump = NULL;
+        int apply_fd = -1, read_error = 0;
+        if ((r = tarsplit_pump_start(input_fd, &pump, &apply_fd, err)) < 0)
+                return r;
+        r = layer_apply(apply_fd, l->st.diff, &lo, &l->res, err);
+        close(apply_fd);
+        l->ts = tarsplit_pump_finish(pump, &read_error);
+        if (r < 0)
+                return r;
+        if (read_error)
+                return crio_error_set_errno(err, read_error, "reading the layer");
+        if (opts->expected_compressed_digest && strcmp(opts->expected_compressed_digest, l->res.compressed_digest) != 0)
+                return crio_error_set(err, EBADMSG, "layer digest %s does not match the expected %s",
+                                      l->res.compressed_digest, opts->expected_compressed_digest);
+        if (opts->expected_compressed_size > 0 && (uint64_t) opts->expected_compressed_size != l->res.compressed_size)
+                return crio_error_set(err, EBADMSG, "layer %s is %" PRIu64 " bytes, expected %" PRId64,
+                                      l->res.compressed_digest, l->res.compressed_size, opts->expected_compressed_size);
+        l->ids = (IdSet){ g_hash_table_new(g_direct_hash, g_direct_equal), g_hash_table_new(g_direct_hash, g_direct_equal) };
+        int dfd = open(l->st.diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = dfd < 0 ? crio_error_set_errno(err, errno, "opening %s", l->st.diff) : collect_ids(dfd, &l->ids, 0, err);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(staged);
+        return 0;
+}
+
+static int fix_staged_root_mode(Store *s, StoreStagedLayer *l, const char *parent, CrioError *err) {
+        struct stat st;
+        if (stat(l->st.diff, &st) < 0)
+                return crio_error_set_errno(err, errno, "checking %s", l->st.diff);
+        if ((st.st_mode & 07777) != STAGED_ROOT_MODE)
+                return 0;
+        mode_t mode;
+        int r = overlay_diff_mode(s->home, parent, &mode, err);
+        if (r < 0)
+                return r;
+        if (chmod(l->st.diff, mode) < 0)
+                return crio_error_set_errno(err, errno, "setting the mode of %s", l->st.diff);
+        return 0;
+}
+
+int store_layer_commit(Store *s, StoreStagedLayer *l, const char *id_opt, const char *parent_opt, char *const *names,
+                       StoreLayer **ret, CrioError *err) {
+        const char *parent = parent_opt && *parent_opt ? parent_opt : NULL;
+        if (id_opt && !store_id_valid(id_opt))
+                return crio_error_set(err, EINVAL, "layer ID \"%s\" is not 64 hex digits", id_opt);
+        if (parent && !store_id_valid(parent))
+                return crio_error_set(err, EINVAL, "parent layer ID \"%s\" is not 64 hex digits", parent);
+        if (!l->st.diff)
+                return crio_error_set(err, EINVAL, "staged layer was already committed");
+        char id[STORE_ID_LEN + 1];
+        int r;
+        if (id_opt)
+                memcpy(id, id_opt, sizeof(id));
+        else if ((r = store_layer_id_for(parent, l->res.diff_digest, id, err)) < 0)
+                return r;
+        if ((r = fix_staged_root_mode(s, l, parent, err)) < 0)
+                return r;
+        const void *ts_data = NULL;
+        size_t ts_len = 0;
+        if (!l->ts || !tarsplit_result(l->ts, &ts_data, &ts_len))
+                ts_data = NULL;
+        int compression = l->ts ? tarsplit_compression(l->ts) : 0;
+
+        JsonObject *o = new_layer_record(id, names, parent);
+        json_object_set_string_member(o, "compressed-diff-digest", l->res.compressed_digest);
+        if (l->res.compressed_size > 0)
+                jobj_set_int(o, "compressed-size", (int64_t) l->res.compressed_size);
+        json_object_set_string_member(o, "diff-digest", l->res.diff_digest);
+        if (l->res.diff_size > 0)
+                jobj_set_int(o, "diff-size", (int64_t) l->res.diff_size);
+        if (compression > 0)
+                jobj_set_int(o, "compression", compression);
+        set_id_array(o, "uidset", l->ids.uids);
+        set_id_array(o, "gidset", l->ids.gids);
+
+        _cleanup_substore_ SubStore *held = NULL;
+        if ((r = substore_lock(s, &s->layers, true, err)) >= 0) {
+                held = &s->layers;
+                r = existing_layer(s, id, ret, err); /* someone else was faster */
+                if (r == 0)
+                        r = check_parent_locked(s, parent, false, err);
+                if (r == 0)
+                        r = names_free_in(&s->layers, names, err);
+                if (r == 0 && substore_find_id(&s->layers, id))
+                        r = crio_error_set(err, EBUSY, "layer %s is being written by another process", id);
+                if (r == 0 && (r = add_layer_locked(s, o, parent, l->st.diff, ts_data, ts_len, err)) >= 0)
+                        r = store_layer_from_json(o, ret, err);
+        }
+        json_object_unref(o);
+        if (r >= 0)
+                log_debug("storage: layer %s %s", id, r == 1 ? "already present" : "added");
+        return r;
+}
+
 int store_layer_create(Store *s, int input_fd, const StoreLayerCreateOptions *opts, StoreLayer **ret, CrioError *err) {
         const char *parent = opts->parent && *opts->parent ? opts->parent : NULL;
         if (opts->id && !store_id_valid(opts->id))
                 return crio_error_set(err, EINVAL, "layer ID \"%s\" is not 64 hex digits", opts->id);
         if (parent && !store_id_valid(parent))
                 return crio_error_set(err, EINVAL, "parent layer ID \"%s\" is not 64 hex digits", parent);
-        if (opts->expected_diff_digest && !store_digest_valid(opts->expected_diff_digest))
-                return crio_error_set(err, EINVAL, "diff ID \"%s\" is not a sha256 digest", opts->expected_diff_digest);
 
         /* Cheap checks first: an existing layer needs no extraction. */
         int r = substore_lock(s, &s->layers, false, err);
@@ -328,79 +473,10 @@ int store_layer_create(Store *s, int input_fd, const StoreLayerCreateOptions *op
         substore_unlock(&s->layers);
         if (r != 0)
                 return r;
-
-        mode_t mode;
-        if ((r = overlay_diff_mode(s->home, parent, &mode, err)) < 0)
+        _cleanup_(store_staged_layer_freep) StoreStagedLayer *l = NULL;
+        if ((r = store_layer_stage(s, input_fd, opts, &l, err)) < 0)
                 return r;
-        _cleanup_(overlay_staging_done) OverlayStaging st = { .lock_fd = -1 };
-        if ((r = overlay_staging_new(s->home, mode, &st, err)) < 0)
-                return r;
-        LayerApplyOptions lo = { .helper_path = s->untar_helper,
-                                 .expected_diff_digest = opts->expected_diff_digest,
-                                 .max_diff_size = opts->max_diff_size };
-        _cleanup_(layer_apply_result_done) LayerApplyResult res = {};
-        /* The input goes through a thread that also records the tar-split for it. */
-        TarSplitPump *pump = NULL;
-        int apply_fd = -1, read_error = 0;
-        if ((r = tarsplit_pump_start(input_fd, &pump, &apply_fd, err)) < 0)
-                return r;
-        r = layer_apply(apply_fd, st.diff, &lo, &res, err);
-        close(apply_fd);
-        _cleanup_(tarsplit_freep) TarSplit *ts = tarsplit_pump_finish(pump, &read_error);
-        if (r < 0)
-                return r;
-        if (read_error)
-                return crio_error_set_errno(err, read_error, "reading the layer");
-        const void *ts_data = NULL;
-        size_t ts_len = 0;
-        if (!tarsplit_result(ts, &ts_data, &ts_len))
-                ts_data = NULL;
-        int compression = tarsplit_compression(ts);
-        char id[STORE_ID_LEN + 1];
-        if (opts->id)
-                memcpy(id, opts->id, sizeof(id));
-        else if ((r = store_layer_id_for(parent, res.diff_digest, id, err)) < 0)
-                return r;
-        IdSet ids = { g_hash_table_new(g_direct_hash, g_direct_equal), g_hash_table_new(g_direct_hash, g_direct_equal) };
-        int dfd = open(st.diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        r = dfd < 0 ? crio_error_set_errno(err, errno, "opening %s", st.diff) : collect_ids(dfd, &ids, 0, err);
-        if (r < 0) {
-                g_hash_table_destroy(ids.uids);
-                g_hash_table_destroy(ids.gids);
-                return r;
-        }
-
-        JsonObject *o = new_layer_record(id, opts->names, parent);
-        json_object_set_string_member(o, "compressed-diff-digest", res.compressed_digest);
-        if (res.compressed_size > 0)
-                jobj_set_int(o, "compressed-size", (int64_t) res.compressed_size);
-        json_object_set_string_member(o, "diff-digest", res.diff_digest);
-        if (res.diff_size > 0)
-                jobj_set_int(o, "diff-size", (int64_t) res.diff_size);
-        if (compression > 0)
-                jobj_set_int(o, "compression", compression);
-        set_id_array(o, "uidset", ids.uids);
-        set_id_array(o, "gidset", ids.gids);
-        g_hash_table_destroy(ids.uids);
-        g_hash_table_destroy(ids.gids);
-
-        _cleanup_substore_ SubStore *held = NULL;
-        if ((r = substore_lock(s, &s->layers, true, err)) >= 0) {
-                held = &s->layers;
-                r = existing_layer(s, id, ret, err); /* someone else was faster */
-                if (r == 0)
-                        r = check_parent_locked(s, parent, false, err);
-                if (r == 0)
-                        r = names_free_in(&s->layers, opts->names, err);
-                if (r == 0 && substore_find_id(&s->layers, id))
-                        r = crio_error_set(err, EBUSY, "layer %s is being written by another process", id);
-                if (r == 0 && (r = add_layer_locked(s, o, parent, st.diff, ts_data, ts_len, err)) >= 0)
-                        r = store_layer_from_json(o, ret, err);
-        }
-        json_object_unref(o);
-        if (r >= 0)
-                log_debug("storage: layer %s %s", id, r == 1 ? "already present" : "added");
-        return r;
+        return store_layer_commit(s, l, opts->id, parent, opts->names, ret, err);
 }
 
 int store_layer_delete(Store *s, const char *key, CrioError *err) {

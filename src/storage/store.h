@@ -79,6 +79,8 @@ typedef struct StoreLayerCreateOptions {
         const char *parent;               /* parent layer ID, NULL for a base layer */
         char *const *names;               /* optional */
         const char *expected_diff_digest; /* verified while extracting, if set */
+        const char *expected_compressed_digest; /* the blob's digest, verified, if set */
+        int64_t expected_compressed_size; /* the blob's size, verified when > 0 */
         uint64_t max_diff_size;           /* uncompressed bytes; 0: no limit */
 } StoreLayerCreateOptions;
 
@@ -87,6 +89,24 @@ typedef struct StoreLayerCreateOptions {
  * when a layer with that ID already exists (identical layers are stored once: if opts->id
  * is given and exists, input_fd is not read at all). */
 int store_layer_create(Store *s, int input_fd, const StoreLayerCreateOptions *opts, StoreLayer **ret, CrioError *err);
+/* Two steps of store_layer_create for callers that extract layers in parallel and add them in
+ * order: store_layer_stage() extracts (no lock held; the parent need not exist yet; id,
+ * parent and names of opts are ignored) and verifies the digests and size; store_layer_commit()
+ * records it under id (NULL: derived from parent and the diff digest), returning 0 with the
+ * new layer or 1 with an identical existing one. A staged layer not committed is removed by
+ * store_staged_layer_free (and by the next store_open after a crash). */
+typedef struct StoreStagedLayer StoreStagedLayer;
+int store_layer_stage(Store *s, int input_fd, const StoreLayerCreateOptions *opts, StoreStagedLayer **ret,
+                      CrioError *err);
+int store_layer_commit(Store *s, StoreStagedLayer *l, const char *id, const char *parent, char *const *names,
+                       StoreLayer **ret, CrioError *err);
+const char *store_staged_layer_diff_digest(const StoreStagedLayer *l);
+const char *store_staged_layer_compressed_digest(const StoreStagedLayer *l);
+void store_staged_layer_free(StoreStagedLayer *l);
+static inline void store_staged_layer_freep(StoreStagedLayer **l) {
+        store_staged_layer_free(*l);
+}
+
 /* Deletes a layer: -EBUSY if it has children or an image or container uses it. A mounted
  * layer is unmounted first. */
 int store_layer_delete(Store *s, const char *id, CrioError *err);
@@ -130,6 +150,9 @@ typedef struct StoreImageCreateOptions {
         const char *manifest_digest; /* NULL: sha256 of manifest */
         const void *config;          /* optional; stored under the key "sha256:<id>" */
         size_t config_len;
+        const void *toplevel_manifest; /* optional: the manifest list / index it was pulled through, */
+        size_t toplevel_len;           /* stored as "manifest-<toplevel_digest>" (its digest joins */
+        const char *toplevel_digest;   /* the image's digests, as containers/image records it) */
 } StoreImageCreateOptions;
 
 /* Adds an image as containers/image's storage destination does: the manifest stored under

@@ -19,6 +19,7 @@
 
 #include "util/cleanup.h"
 #include "util/rmrf.h"
+#include "util/sha256.h"
 
 #define IN_BUF_SIZE (128u * 1024u)
 #define OUT_BUF_SIZE (128u * 1024u)
@@ -95,7 +96,7 @@ typedef struct Source {
         ZSTD_DStream *zstd;
         bool zstd_frame_end;
         uint8_t *out;
-        GChecksum *sha;
+        Sha256 *sha;
         uint64_t size, max_size;
         bool done;
         int r;         /* first failure; later reads repeat it */
@@ -139,7 +140,7 @@ static size_t source_avail(const Source *s) {
 static int source_init(Source *s, UntarReadFn read_fn, void *userdata, uint64_t max_size) {
         *s = (Source){ .read_fn = read_fn, .userdata = userdata, .max_size = max_size };
         s->in = malloc(IN_BUF_SIZE);
-        s->sha = g_checksum_new(G_CHECKSUM_SHA256);
+        s->sha = sha256_new();
         if (!s->in || !s->sha)
                 return source_fail(s, ENOMEM, "out of memory");
         int r = source_fill(s, 4);
@@ -167,8 +168,7 @@ static void source_done(Source *s) {
         if (s->z_ready)
                 inflateEnd(&s->z);
         ZSTD_freeDStream(s->zstd);
-        if (s->sha)
-                g_checksum_free(s->sha);
+        sha256_free(s->sha);
         free(s->in);
         free(s->out);
         crio_error_clear(&s->err);
@@ -278,7 +278,7 @@ static ssize_t source_next(Source *s, const void **ret) {
         }
         if (s->max_size > 0 && s->size + (uint64_t) n > s->max_size)
                 return source_fail(s, EFBIG, "uncompressed layer is larger than %" PRIu64 " bytes", s->max_size);
-        g_checksum_update(s->sha, p, n);
+        sha256_update(s->sha, p, (size_t) n);
         s->size += (uint64_t) n;
         *ret = p;
         return n;
@@ -711,7 +711,7 @@ static int extract_in_cwd(UntarReadFn read_fn, void *userdata, int root_fd, cons
                 r = extract_all(&x, err);
         if (r >= 0) {
                 UntarResult res = { .diff_size = x.src.size, .entries = x.entries };
-                snprintf(res.diff_digest, sizeof(res.diff_digest), "sha256:%s", g_checksum_get_string(x.src.sha));
+                sha256_finish(x.src.sha, res.diff_digest);
                 *ret = res;
         }
         if (x.in)

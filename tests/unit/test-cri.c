@@ -77,7 +77,11 @@ TEST(handlers_table_names_implemented_rpcs_only) {
                         if (cri_handler_lookup(path))
                                 found++;
                 }
-        ASSERT_EQ_INT(found, 6); /* Version, Status, ListImages, ImageStatus, RemoveImage, ImageFsInfo */
+        ASSERT_EQ_INT(found, 7); /* Version, Status, ListImages, ImageStatus, RemoveImage, ImageFsInfo, PullImage */
+        /* slow handlers run off the queue workers; fast ones inline */
+        bool slow = false;
+        ASSERT_TRUE(cri_handler_lookup_full("/runtime.v1.ImageService/PullImage", &slow) != NULL && slow);
+        ASSERT_TRUE(cri_handler_lookup_full("/runtime.v1.RuntimeService/Version", &slow) != NULL && !slow);
         ASSERT_EQ_INT(runtime__v1__runtime_service__descriptor.n_methods + runtime__v1__image_service__descriptor.n_methods,
                       43);
 }

@@ -789,6 +789,93 @@ TEST(names_move_between_images_and_shared_layers_stay) {
         sandbox(body_names);
 }
 
+/* Stage layers out of order (as a parallel pull does), commit them base first: the same IDs
+ * and records as store_layer_create; digest and size checks; a tar without a root entry
+ * takes its parent's root mode at commit. */
+static void body_staged(void) {
+        make_fixtures();
+        Store *s = open_store();
+        guint n = fx_layers("layered");
+        StoreStagedLayer *staged[8] = {};
+        ASSERT_TRUE(n >= 3 && n <= 8);
+        for (guint k = n; k-- > 0;) {
+                char p[1024];
+                snprintf(p, sizeof(p), "%s/oci/layered/blobs/sha256/%s", root, fx_at("layered", "layer_digests", k) + 7);
+                _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+                ASSERT_TRUE(fd >= 0);
+                struct stat st;
+                ASSERT_TRUE(fstat(fd, &st) == 0);
+                StoreLayerCreateOptions so = { .expected_diff_digest = fx_at("layered", "diff_ids", k),
+                                               .expected_compressed_digest = fx_at("layered", "layer_digests", k),
+                                               .expected_compressed_size = st.st_size };
+                CHECK(store_layer_stage(s, fd, &so, &staged[k], E));
+                ASSERT_EQ_STR(store_staged_layer_diff_digest(staged[k]), fx_at("layered", "diff_ids", k));
+                ASSERT_EQ_STR(store_staged_layer_compressed_digest(staged[k]), fx_at("layered", "layer_digests", k));
+        }
+        char parent[STORE_ID_LEN + 1] = "";
+        for (guint k = 0; k < n; k++) {
+                char id[STORE_ID_LEN + 1];
+                CHECK(store_layer_id_for(k ? parent : NULL, fx_at("layered", "diff_ids", k), id, E));
+                StoreLayer *l = NULL;
+                CrioError e = {};
+                if (k + 1 < n) { /* committing before the parent is there fails, and can be retried */
+                        char child[STORE_ID_LEN + 1];
+                        CHECK(store_layer_id_for(id, fx_at("layered", "diff_ids", k + 1), child, E));
+                        ASSERT_EQ_INT(store_layer_commit(s, staged[k + 1], child, id, NULL, &l, &e), -ENOENT);
+                        crio_error_clear(&e);
+                }
+                ASSERT_EQ_INT(store_layer_commit(s, staged[k], id, k ? parent : NULL, NULL, &l, &e), 0);
+                ASSERT_EQ_STR(l->id, id);
+                ASSERT_EQ_STR(l->diff_digest, fx_at("layered", "diff_ids", k));
+                ASSERT_EQ_STR(l->compressed_digest, fx_at("layered", "layer_digests", k));
+                store_layer_free(l);
+                store_staged_layer_free(staged[k]);
+                memcpy(parent, id, sizeof(parent));
+        }
+        /* A wrong blob digest or size is refused at staging; nothing stays behind. */
+        char tar[2048], p[512];
+        size_t tl = make_tar(tar, sizeof(tar), "noroot", "x");
+        snprintf(p, sizeof(p), "%s/noroot.tar", root);
+        CHECK(write_file_atomic(p, tar, tl, 0600, E));
+        char right[STORE_DIGEST_LEN + 1];
+        store_sha256_digest(tar, tl, right);
+        const char *wrong = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+        for (int c = 0; c < 2; c++) {
+                _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+                StoreLayerCreateOptions so = { .expected_compressed_digest = c == 0 ? wrong : right,
+                                               .expected_compressed_size = c == 0 ? (int64_t) tl : (int64_t) tl + 1 };
+                StoreStagedLayer *bad = NULL;
+                CrioError e = {};
+                ASSERT_EQ_INT(store_layer_stage(s, fd, &so, &bad, &e), -EBADMSG);
+                printf("# refused: %s\n", e.msg);
+                crio_error_clear(&e);
+        }
+        /* No root entry: the parent's root mode (chmod it to something unusual first). */
+        char pdiff[1024];
+        snprintf(pdiff, sizeof(pdiff), "%s/overlay/%s/diff", graph, parent);
+        ASSERT_TRUE(chmod(pdiff, 0751) == 0);
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+        StoreStagedLayer *nr = NULL;
+        CHECK(store_layer_stage(s, fd, &(StoreLayerCreateOptions){}, &nr, E));
+        StoreLayer *l = NULL;
+        CHECK(store_layer_commit(s, nr, NULL, parent, NULL, &l, E));
+        char ldiff[1024];
+        snprintf(ldiff, sizeof(ldiff), "%s/overlay/%s/diff", graph, l->id);
+        struct stat st;
+        ASSERT_TRUE(stat(ldiff, &st) == 0);
+        ASSERT_EQ_INT(st.st_mode & 07777, 0751);
+        store_layer_free(l);
+        store_staged_layer_free(nr);
+        snprintf(p, sizeof(p), "%s/overlay", graph);
+        _cleanup_closedir_ DIR *h = opendir(p);
+        for (struct dirent *de; h && (de = readdir(h));)
+                ASSERT_TRUE(!str_startswith(de->d_name, "crio-staging-"));
+        store_close(s);
+}
+TEST(staged_layers_commit_in_order) {
+        sandbox(body_staged);
+}
+
 int main(void) {
         return test_main();
 }

@@ -10,3 +10,4 @@ int cri_rpc_list_images(CriService *svc, const ProtobufCMessage *req, ProtobufCM
 int cri_rpc_image_status(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
 int cri_rpc_remove_image(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
 int cri_rpc_image_fs_info(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_pull_image(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
