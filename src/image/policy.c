@@ -83,14 +83,14 @@ typedef struct Ctx {
 
 static int bad(Ctx *c, const char *where, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int bad(Ctx *c, const char *where, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
+        if (!c->err || c->err->msg)
+                return -EINVAL; /* the first message stays */
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&msg, fmt, ap);
+        crio_error_setv(c->err, EINVAL, fmt, ap);
         va_end(ap);
-        if (r < 0)
-                return crio_error_set(c->err, ENOMEM, "%s: out of memory", c->file);
-        return crio_error_set(c->err, EINVAL, "%s: %s: %s", c->file, where, msg);
+        crio_error_prefix(c->err, "%s: %s: ", c->file, where);
+        return -EINVAL;
 }
 
 static int oom(Ctx *c) {
@@ -283,7 +283,7 @@ static int parse_signed_by(Ctx *c, const char *where, JsonObject *o, PolicyRequi
              has_data = json_object_has_member(o, "keyData");
         if (has_path + has_paths + has_data != 1)
                 return bad(c, where, "exactly one of keyPath, keyPaths and keyData must be specified, %s present",
-                           has_path + has_paths + has_data ? "more than one" : "none of them");
+                           (has_path + has_paths + has_data) ? "more than one" : "none of them");
         if (has_path) {
                 if ((r = get_string(c, where, o, "keyPath", true, &s)) < 0)
                         return r;

@@ -94,14 +94,14 @@ static void partial_done(Partial *p) {
 /* "name:line: <message>" with -EINVAL. */
 static int bad(CrioError *err, const char *name, unsigned line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int bad(CrioError *err, const char *name, unsigned line, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
+        if (!err || err->msg)
+                return -EINVAL; /* the first message stays */
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&msg, fmt, ap);
+        crio_error_setv(err, EINVAL, fmt, ap);
         va_end(ap);
-        if (r < 0)
-                return crio_error_set(err, ENOMEM, "%s:%u: out of memory", name, line);
-        return crio_error_set(err, EINVAL, "%s:%u: %s", name, line, msg);
+        crio_error_prefix(err, "%s:%u: ", name, line);
+        return -EINVAL;
 }
 
 static int oom(CrioError *err) {

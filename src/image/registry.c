@@ -149,6 +149,53 @@ int registry_client_new(const RegistryClientOptions *o, RegistryClient **ret, Cr
         return 0;
 }
 
+static char *dup_or_null(const char *s, bool *fail) {
+        char *d = s ? strdup(s) : NULL;
+        if (s && !d)
+                *fail = true;
+        return d;
+}
+
+int registry_client_new_from(const RegistryClient *parent, const volatile int *cancel2, RegistryClient **ret,
+                             CrioError *err) {
+        RegistryClientOptions o = { .registry = parent->registry,
+                                    .insecure = parent->insecure,
+                                    .creds = &parent->creds,
+                                    .user_agent = parent->user_agent,
+                                    .max_retries = parent->max_retries,
+                                    .stall_timeout = parent->stall_timeout,
+                                    .cancel = parent->cancel,
+                                    .cancel2 = cancel2 };
+        _cleanup_(registry_client_freep) RegistryClient *c = NULL;
+        int r = client_alloc(&o, &c, err);
+        if (r < 0)
+                return r;
+        bool fail = false;
+        c->scheme = parent->scheme; /* what the parent learned (https, or http for an insecure one) */
+        if (parent->ca_blob) {
+                if ((c->ca_blob = malloc(parent->ca_blob_len ? parent->ca_blob_len : 1))) {
+                        memcpy(c->ca_blob, parent->ca_blob, parent->ca_blob_len);
+                        c->ca_blob_len = parent->ca_blob_len;
+                } else
+                        fail = true;
+        }
+        c->client_cert = dup_or_null(parent->client_cert, &fail);
+        c->client_key = dup_or_null(parent->client_key, &fail);
+        for (size_t i = 0; i < parent->n_tokens && !fail; i++) {
+                RegistryToken *t = &c->tokens[c->n_tokens++];
+                *t = parent->tokens[i];
+                t->scope = dup_or_null(parent->tokens[i].scope, &fail);
+                t->token = dup_or_null(parent->tokens[i].token, &fail);
+        }
+        c->token_clock = parent->token_clock;
+        c->basic = dup_or_null(parent->basic, &fail);
+        c->bearer_token = parent->bearer_token;
+        if (fail)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
 void registry_client_free(RegistryClient *c) {
         if (!c)
                 return;

@@ -68,6 +68,11 @@ typedef struct RegistryClientOptions {
 } RegistryClientOptions;
 
 int registry_client_new(const RegistryClientOptions *o, RegistryClient **ret, CrioError *err);
+/* A client for the same registry that starts with what parent has learned: the scheme that
+ * works, its TLS material, cached tokens. parent is only read (several threads may make
+ * clients from one idle parent at once). cancel2 replaces the parent's second cancel flag. */
+int registry_client_new_from(const RegistryClient *parent, const volatile int *cancel2, RegistryClient **ret,
+                             CrioError *err);
 void registry_client_free(RegistryClient *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free)
 #define _cleanup_registry_client_ _cleanup_(registry_client_freep)

@@ -50,14 +50,14 @@ static int scan_fail(JsonScan *s, const char *at, const char *fmt, ...) {
                 } else
                         col++;
         }
-        _cleanup_free_ char *msg = NULL;
+        if (!s->err || s->err->msg)
+                return -EINVAL; /* the first message stays */
         va_list ap;
         va_start(ap, fmt);
-        int r = vasprintf(&msg, fmt, ap);
+        crio_error_setv(s->err, EINVAL, fmt, ap);
         va_end(ap);
-        if (r < 0)
-                return crio_error_set(s->err, ENOMEM, "%s: out of memory", s->what);
-        return crio_error_set(s->err, EINVAL, "%s: line %u column %u: %s", s->what, line, col, msg);
+        crio_error_prefix(s->err, "%s: line %u column %u: ", s->what, line, col);
+        return -EINVAL;
 }
 
 static void scan_ws(JsonScan *s) {

@@ -36,7 +36,6 @@ void store_layer_list_free(StoreLayer **v) {
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(StoreLayer *, store_layer_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(TarSplit *, tarsplit_free);
 
 static bool dup_opt(char **dst, const char *src) {
         *dst = src ? strdup(src) : NULL;

@@ -175,6 +175,32 @@ start_fake() {
         [[ "$output" == *"unqualified-search-registries"* || "$output" == *"short name"* ]]
 }
 
+@test "registries.conf and the policy move with --registries-conf, CONTAINERS_REGISTRIES_CONF and --signature-policy" {
+        {
+                echo '[crio.image]'
+                echo "certs_dir = \"$TESTDIR/certs.d\""
+        } >"$TESTDIR/crio.conf.d/50-image.conf"
+        mkdir -p "$TESTDIR/elsewhere"
+        printf 'unqualified-search-registries = ["%s"]\n[[registry]]\nlocation = "%s"\ninsecure = true\n' \
+                "$REG_MAIN_ADDR" "$REG_MAIN_ADDR" >"$TESTDIR/elsewhere/registries.conf"
+        mv "$TESTDIR/policy.json" "$TESTDIR/elsewhere/policy.json"
+        start_pull_crio --registries-conf "$TESTDIR/elsewhere/registries.conf" \
+                --signature-policy "$TESTDIR/elsewhere/policy.json"
+        run crioctl pull library/busybox:1
+        echo "$output"
+        [ "$status" -eq 0 ]
+        stop_crio
+        # the environment variable, and a policy that refuses
+        echo '{"default": [{"type": "reject"}]}' >"$TESTDIR/elsewhere/reject.json"
+        CONTAINERS_REGISTRIES_CONF=$TESTDIR/elsewhere/registries.conf start_pull_crio \
+                --signature-policy "$TESTDIR/elsewhere/reject.json"
+        run crioctl pull test/layered:1
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *reject* ]]
+        [[ "$output" == *"$REG_MAIN_ADDR/test/layered:1"* ]]
+}
+
 @test "manifest list and OCI index: the node's platform is picked, wherever it stands in the list" {
         [ "$(uname -m)" = x86_64 ] || skip "the fixtures' node platform is linux/amd64"
         # the same index with its entries reversed, so amd64 is last
@@ -343,6 +369,16 @@ EOF
         registry_write_auth_json "$TESTDIR/auth.json" auth --identity-token "$REG_AUTH_REFRESH_TOKEN"
         run crioctl pull "$ref"
         echo "identity token: $output"
+        [ "$status" -eq 0 ]
+        # the machine user's docker config.json, when nothing else has credentials
+        stop_crio
+        image_conf
+        mkdir -p "$TESTDIR/home/.docker"
+        registry_write_auth_json "$TESTDIR/home/.docker/config.json" auth
+        start_pull_crio
+        crioctl rmi "$ref"
+        run crioctl pull "$ref"
+        echo "docker config.json: $output"
         [ "$status" -eq 0 ]
         # no credential ever reached the log
         [ "$(grep -c secret "$TESTDIR/crio.log")" = 0 ]

@@ -28,7 +28,11 @@ static char *parse_bad(const char *text) {
                 test_fail(__FILE__, __LINE__, "accepted:\n%s", text);
         ASSERT_TRUE(c == NULL);
         ASSERT_TRUE(err.msg != NULL);
-        return err.msg;
+        /* the message is copied so that the error can be freed (no leak under ASAN) */
+        static char msg[2048];
+        snprintf(msg, sizeof msg, "%s", err.msg);
+        crio_error_clear(&err);
+        return msg;
 }
 
 static char *base_of(const RegistriesD *c, const char *ref, bool write) {
