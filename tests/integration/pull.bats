@@ -433,16 +433,19 @@ pull_refused() {
         [ "$(ls "$TESTDIR/lib/storage/overlay" | grep -c staging)" = 0 ]
 }
 
-@test "hostile images: a layer escaping its root, unknown media types, a diff ID that does not match" {
+@test "hostile images: a layer escaping its root, unknown media types, a wrong diff ID, layer blobs with wrong bytes or size" {
         start_pull_crio
         local name
-        for name in escape badtype badlayer diffid; do
+        for name in escape badtype badlayer diffid layerbytes layersize layercut; do
                 start_fake "hostile/$name=$OCI_DIR/hostile/$name"
                 REPO_NAME=hostile/$name
                 case $name in
                 escape) pull_refused -- escapes "../" ;;
                 badtype | badlayer) pull_refused -- "media type" "content type" mediaType ;;
                 diffid) pull_refused -- "does not match" ;;
+                layerbytes) pull_refused -- "does not match" digest ;;
+                layersize) pull_refused -- bytes size ;;
+                layercut) pull_refused -- bytes size truncated ;;
                 esac
                 kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=
                 registry_write_registries_conf "$TESTDIR/registries.conf" main

@@ -6,6 +6,10 @@ fake-registry.py, tag "1"):
   badtype     a manifest whose mediaType is not one crio knows
   badlayer    a manifest whose layer mediaType is not one crio knows
   diffid      a config whose diff ID does not match the layer's uncompressed bytes
+  layerbytes  a layer blob whose bytes are not those its digest names (another valid layer,
+              its size in the manifest)
+  layersize   a manifest whose layer size is one byte more than the blob
+  layercut    a layer blob cut to half its size (the manifest has the right digest and size)
 
     make-hostile-images.py OUTDIR   (prints a JSON summary: name -> manifest digest)
 """
@@ -35,7 +39,7 @@ def layer(entries):
     return gzip.compress(tar, mtime=0), tar
 
 
-def write_layout(outdir, name, manifest_type, layer_type, entries, diff_id=None):
+def write_layout(outdir, name, manifest_type, layer_type, entries, diff_id=None, tamper=None):
     layout = os.path.join(outdir, name)
     os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
     with open(os.path.join(layout, "oci-layout"), "w") as f:
@@ -53,11 +57,22 @@ def write_layout(outdir, name, manifest_type, layer_type, entries, diff_id=None)
                          "rootfs": {"type": "layers", "diff_ids": [diff_id or sha256(tar)]}},
                         sort_keys=True).encode()
     cd = blob(config)
+    other = None
+    if tamper == "bytes":  # a valid layer of other content is served under this digest
+        other, _ = layer([(n, d.upper()) for n, d in entries])
+    lsize = len(other) if other else len(gz) + (1 if tamper == "size" else 0)
     manifest = json.dumps({"schemaVersion": 2, "mediaType": manifest_type,
                            "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
                                       "digest": cd, "size": len(config)},
-                           "layers": [{"mediaType": layer_type, "digest": ld, "size": len(gz)}]},
+                           "layers": [{"mediaType": layer_type, "digest": ld, "size": lsize}]},
                           sort_keys=True).encode()
+    path = os.path.join(layout, "blobs", "sha256", ld[7:])
+    if tamper == "bytes":
+        with open(path, "wb") as f:
+            f.write(other)
+    elif tamper == "cut":
+        with open(path, "wb") as f:
+            f.write(gz[:len(gz) // 2])
     md = blob(manifest)
     with open(os.path.join(layout, "index.json"), "w") as f:
         json.dump({"schemaVersion": 2, "manifests": [{
@@ -71,11 +86,15 @@ def main():
     oci_m = "application/vnd.oci.image.manifest.v1+json"
     oci_l = "application/vnd.oci.image.layer.v1.tar+gzip"
     ok = [("hello", b"hello\n")]
+    big = [("data%d" % i, os.urandom(2048).hex().encode()) for i in range(64)]
     summary = {
         "escape": write_layout(out, "escape", oci_m, oci_l, [("../../escaped", b"x\n"), ("/etc/crio-escaped", b"x\n")]),
         "badtype": write_layout(out, "badtype", "application/vnd.example.unknown+json", oci_l, ok),
         "badlayer": write_layout(out, "badlayer", oci_m, "application/x-example-unknown", ok),
         "diffid": write_layout(out, "diffid", oci_m, oci_l, ok, diff_id="sha256:" + "1" * 64),
+        "layerbytes": write_layout(out, "layerbytes", oci_m, oci_l, big, tamper="bytes"),
+        "layersize": write_layout(out, "layersize", oci_m, oci_l, big, tamper="size"),
+        "layercut": write_layout(out, "layercut", oci_m, oci_l, big, tamper="cut"),
     }
     json.dump(summary, sys.stdout, indent=2)
     print()
