@@ -87,6 +87,8 @@ void image_manifest_free(ImageManifest *m) {
         for (size_t i = 0; i < m->n_entries; i++)
                 descriptor_clear(&m->entries[i]);
         free(m->entries);
+        free(m->schema1_architecture);
+        strv_free(m->v1_compat);
         free(m);
 }
 
@@ -495,8 +497,12 @@ static int parse_schema1(JsonObject *root, ImageManifest *m, CrioError *err) {
                         return crio_error_set(err, EINVAL, "schema 1 manifest: %u fsLayers but %u history entries", n,
                                               json_array_get_length(history));
         }
+        r = get_string(root, "schema 1 manifest: ", "architecture", false, &m->schema1_architecture, err);
+        if (r < 0)
+                return r;
         m->layers = calloc(n, sizeof(ImageDescriptor));
-        if (!m->layers)
+        m->v1_compat = history ? calloc(n + 1, sizeof(char *)) : NULL;
+        if (!m->layers || (history && !m->v1_compat))
                 return crio_error_set(err, ENOMEM, "schema 1 manifest: out of memory");
         for (guint k = 0; k < n; k++) {
                 guint i = n - 1 - k; /* base first */
@@ -532,6 +538,7 @@ static int parse_schema1(JsonObject *root, ImageManifest *m, CrioError *err) {
                                       IMAGE_MANIFEST_MAX_SIZE, &p, &co, err);
                         if (r < 0)
                                 return r;
+                        m->v1_compat[k] = TAKE_PTR(compat);
                         JsonNode *t = member(co, "throwaway");
                         if (t && JSON_NODE_HOLDS_VALUE(t) && json_node_get_value_type(t) == G_TYPE_BOOLEAN &&
                             json_node_get_boolean(t))
@@ -666,6 +673,10 @@ static const char *normalize_variant(const char *raw_arch, const char *arch, con
                 return "v7";
         }
         return "";
+}
+
+const char *image_architecture_normalize(const char *arch) {
+        return normalize_arch(arch);
 }
 
 void image_platform_host(char **os, char **arch, char **variant) {

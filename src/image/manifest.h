@@ -74,6 +74,11 @@ typedef struct ImageManifest {
         ImageDescriptor config;
         ImageDescriptor *layers;
         size_t n_layers;
+        /* Schema 1 only (NULL otherwise): the top-level "architecture" (NULL if absent) and
+         * every history[].v1Compatibility string, base first, throwaway entries included (NULL
+         * if the manifest has no history). For image/schema1.h. */
+        char *schema1_architecture;
+        char **v1_compat;
         /* kind == INDEX: the entries in document order. */
         ImageDescriptor *entries;
         size_t n_entries;
@@ -119,6 +124,10 @@ int image_index_select(const ImageManifest *index, const char *os, const char *a
 /* The host platform from uname(2), normalised as above: *os "linux", *arch e.g. "amd64",
  * *variant e.g. "v8" or NULL. Caller frees each; a NULL output means out of memory. */
 void image_platform_host(char **os, char **arch, char **variant);
+
+/* The normalised name of an architecture ("x86_64" -> "amd64", as above). Returns arch itself
+ * or a static string. */
+const char *image_architecture_normalize(const char *arch);
 
 /* Parses an OCI / Docker image config. Caller frees *ret with image_config_free. */
 int image_config_parse(const char *data, size_t len, ImageConfig **ret, CrioError *err);

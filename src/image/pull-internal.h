@@ -13,10 +13,13 @@ typedef struct PullTarget {
         const char *source_ref;        /* the reference at the source (a mirror's, or the registry's) */
         const char *repo;              /* repository path at the source ("library/busybox") */
         RegistryClientOptions client;  /* host, TLS, credentials for the source */
+        const RegistryClient *parent;  /* the source's client, idle while layers download: each
+                                        * download's client starts from what it learned */
 } PullTarget;
 
 /* Fetches and records the layers of manifest m whose uncompressed digests are diff_ids (same
- * count), base first. On success *ret_top is the top layer's ID (NULL without layers) and
+ * count), base first; diff_ids NULL (Docker schema 1) means they are learnt from the layers
+ * themselves, each layer's ID then derived when it is recorded. On success *ret_top is the top layer's ID (NULL without layers) and
  * *ret_created the NULL-terminated IDs this call added (for removal if the pull fails later);
  * both the caller's. On failure the layers this call added are removed. */
 int pull_layers(const PullTarget *t, const ImageManifest *m, char *const *diff_ids, char **ret_top,

@@ -142,7 +142,8 @@ static void *blob_writer_main(void *userdata) {
         sigaddset(&set, SIGPIPE);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
         _cleanup_registry_client_ RegistryClient *c = NULL;
-        w->r = registry_client_new(&w->client, &c, &w->err);
+        w->r = w->t->parent ? registry_client_new_from(w->t->parent, w->client.cancel2, &c, &w->err)
+                            : registry_client_new(&w->client, &c, &w->err);
         if (w->r >= 0)
                 w->r = registry_get_blob_to_fd(c, w->t->repo, w->desc->digest, w->desc->size, false, w->fd, &w->err);
         close(w->fd);
@@ -174,8 +175,9 @@ static int stage_layer(LayerRun *run, LayerJob *j, StoreStagedLayer **ret, CrioE
         int r = store_layer_stage(t->o->store, fds[0], &so, &staged, &serr);
         close(fds[0]); /* a writer still writing gets EPIPE */
         pthread_join(th, NULL);
-        if (w.r < 0) {
-                /* The download's failure explains any failure of the extraction. */
+        if (w.r < 0 && !(r < 0 && w.err.code == EPIPE)) {
+                /* The download's failure explains any failure of the extraction, unless it is
+                 * only that the extraction stopped reading (a blob that is not what it claims). */
                 store_staged_layer_free(staged);
                 r = w.r;
                 crio_error_move(err, &w.err);
@@ -213,9 +215,39 @@ static int layer_present(Store *s, const char *id) {
         return ok;
 }
 
+/* A layer whose diff ID is not known beforehand (schema 1): always fetched and staged, then
+ * recorded under the ID its parent and its diff digest give. Not shared with concurrent pulls:
+ * without the diff ID there is no layer ID to wait for, and two pulls committing the same
+ * layer end with one record (the second commit finds it identical). */
+static int process_unknown_job(LayerRun *run, LayerJob *j, CrioError *err) {
+        Store *s = run->t->o->store;
+        _cleanup_(store_staged_layer_freep) StoreStagedLayer *staged = NULL;
+        log_debug("pull: fetching layer %s (diff ID unknown)", j->desc->digest);
+        int r = stage_layer(run, j, &staged, err);
+        if (r < 0)
+                return r;
+        if (!wait_turn(run, j))
+                return 0;
+        const char *parent = j->index > 0 ? run->jobs[j->index - 1].id : NULL;
+        StoreLayer *l = NULL;
+        r = store_layer_commit(s, staged, NULL, parent, NULL, &l, err);
+        if (r >= 0 && strlen(l->id) == STORE_ID_LEN)
+                memcpy(j->id, l->id, sizeof(j->id));
+        else if (r >= 0)
+                r = crio_error_set(err, EIO, "layer %s: unexpected layer ID %.80s", j->desc->digest, l->id);
+        store_layer_free(l);
+        if (r < 0)
+                return crio_error_prefix(err, "layer %s: ", j->desc->digest);
+        j->created = r == 0;
+        mark_committed(run);
+        return 0;
+}
+
 static int process_job(LayerRun *run, LayerJob *j, CrioError *err) {
         const PullTarget *t = run->t;
         Store *s = t->o->store;
+        if (!j->diff_id)
+                return process_unknown_job(run, j, err);
         int r = shared_acquire(t->o->shared, j->id, t->o->cancel, &run->stop);
         if (r < 0)
                 return r == -ECANCELED ? crio_error_set(err, ECANCELED, "pull cancelled") : crio_error_set_errno(err, -r, "waiting for a layer");
@@ -281,11 +313,13 @@ static uint64_t free_space(Store *s) {
         return (uint64_t) sv.f_bavail * sv.f_frsize;
 }
 
+/* diff_ids NULL: not known beforehand (schema 1), see process_unknown_job; the staging still
+ * checks each blob's digest, and the diff digests end up in the layer records. */
 int pull_layers(const PullTarget *t, const ImageManifest *m, char *const *diff_ids, char **ret_top, char ***ret_created,
                 CrioError *err) {
         const PullOptions *o = t->o;
         size_t n = m->n_layers;
-        if (strv_length((char **) diff_ids) != n)
+        if (diff_ids && strv_length((char **) diff_ids) != n)
                 return crio_error_set(err, EBADMSG, "the manifest has %zu layers but the image config lists %zu diff IDs", n,
                                       strv_length((char **) diff_ids));
         _cleanup_free_ LayerJob *jobs = calloc(n ? n : 1, sizeof(LayerJob));
@@ -296,6 +330,8 @@ int pull_layers(const PullTarget *t, const ImageManifest *m, char *const *diff_i
                 LayerJob *j = &jobs[i];
                 j->index = i;
                 j->desc = &m->layers[i];
+                if (!diff_ids)
+                        continue;
                 j->diff_id = diff_ids[i];
                 if (i > 0)
                         memcpy(j->parent, jobs[i - 1].id, sizeof(j->parent));

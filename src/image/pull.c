@@ -7,6 +7,7 @@
 
 #include "image/pull-internal.h"
 #include "image/registries.h"
+#include "image/schema1.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -115,6 +116,54 @@ static char *store_name(const ImageReference *logical) {
         return s;
 }
 
+/* Schema 1 (no config blob): refuses another architecture, and gives the manifest the digest
+ * containers/image gives it (that of a signed manifest's payload). */
+static int schema1_check(const PullOptions *o, const ImageManifest *m, const char *source, Fetched *f, CrioError *err) {
+        if (m->schema1_architecture) {
+                _cleanup_free_ char *host_os = NULL, *host_arch = NULL, *host_variant = NULL;
+                if (!o->arch)
+                        image_platform_host(&host_os, &host_arch, &host_variant);
+                const char *want = o->arch ? o->arch : host_arch;
+                if (!want)
+                        return crio_error_set(err, ENOMEM, "out of memory");
+                if (strcmp(image_architecture_normalize(m->schema1_architecture), image_architecture_normalize(want)) != 0)
+                        return crio_error_set(err, ENOENT, "%s is a Docker schema 1 image for architecture %.60s, not %s",
+                                              source, m->schema1_architecture, image_architecture_normalize(want));
+        }
+        _cleanup_free_ char *digest = NULL;
+        int r = schema1_manifest_digest(f->body, f->len, &digest, err);
+        if (r < 0)
+                return r;
+        free(f->digest);
+        f->digest = TAKE_PTR(digest);
+        return 0;
+}
+
+/* The schema 1 image's config, made once its layers are in the store: their diff digests,
+ * base first, are read back from the layer records, below top. */
+static int schema1_config(Store *s, const ImageManifest *m, const char *top, char **ret_config, size_t *ret_len,
+                          CrioError *err) {
+        size_t n = m->n_layers;
+        _cleanup_strv_free_ char **diff_ids = calloc(n + 1, sizeof(char *));
+        if (!diff_ids)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        _cleanup_free_ char *id = top ? strdup(top) : NULL;
+        for (size_t k = n; k-- > 0;) {
+                StoreLayer *l = NULL;
+                int r = id ? store_layer_get(s, id, &l, err) : crio_error_set(err, ENOENT, "a layer of the image is missing");
+                if (r < 0)
+                        return crio_error_prefix(err, "schema 1 image: ");
+                free(id);
+                id = l->parent ? strdup(l->parent) : NULL;
+                diff_ids[k] = l->diff_digest ? strdup(l->diff_digest) : NULL;
+                bool ok = diff_ids[k] && (!l->parent || id);
+                store_layer_free(l);
+                if (!ok)
+                        return crio_error_set(err, ENOMEM, "schema 1 image: out of memory or a layer without diff digest");
+        }
+        return schema1_config_synthesize(m, diff_ids, ret_config, ret_len, err);
+}
+
 /* Pulls from one source. */
 static int pull_from(const PullOptions *o, const ImageReference *logical, const PullSource *src, char **ret_id,
                      CrioError *err) {
@@ -136,6 +185,7 @@ static int pull_from(const PullOptions *o, const ImageReference *logical, const 
         _cleanup_registry_client_ RegistryClient *client = NULL;
         if ((r = registry_client_new(&t.client, &client, err)) < 0)
                 return r;
+        t.parent = client;
 
         /* The manifest the name points at, then the node's entry if that is an index. */
         _cleanup_(fetched_done) Fetched top = {}, inst = {};
@@ -160,9 +210,9 @@ static int pull_from(const PullOptions *o, const ImageReference *logical, const 
                         return crio_error_set(err, EBADMSG, "index entry %s is itself an index", d->digest);
         }
         const Fetched *im = inst.body ? &inst : &top;
-        if (!m->config.digest)
-                return crio_error_set(err, ENOTSUP, "%s is a Docker schema 1 image, which crio cannot pull (push it again "
-                                                    "with a current client)", src->reference);
+        bool schema1 = !m->config.digest;
+        if (schema1 && (r = schema1_check(o, m, src->reference, inst.body ? &inst : &top, err)) < 0)
+                return r;
 
         /* The policy judges what the name points at: the top-level manifest. */
         if ((r = pull_check_policy(&t, top.body, top.len, top.digest, err)) < 0)
@@ -170,21 +220,33 @@ static int pull_from(const PullOptions *o, const ImageReference *logical, const 
 
         _cleanup_free_ char *config = NULL;
         size_t config_len = 0;
-        if ((r = registry_get_blob(client, t.repo, m->config.digest, m->config.size, IMAGE_CONFIG_MAX_SIZE, &config,
-                                   &config_len, err)) < 0)
-                return crio_error_prefix(err, "config %s: ", m->config.digest);
         _cleanup_(image_config_freep) ImageConfig *cfg = NULL;
-        if ((r = image_config_parse(config, config_len, &cfg, err)) < 0)
-                return crio_error_prefix(err, "config %s: ", m->config.digest);
+        if (!schema1) {
+                if ((r = registry_get_blob(client, t.repo, m->config.digest, m->config.size, IMAGE_CONFIG_MAX_SIZE,
+                                           &config, &config_len, err)) < 0)
+                        return crio_error_prefix(err, "config %s: ", m->config.digest);
+                if ((r = image_config_parse(config, config_len, &cfg, err)) < 0)
+                        return crio_error_prefix(err, "config %s: ", m->config.digest);
+        }
 
+        /* Schema 1: the diff IDs are learnt from the layers, and the config made from them. */
         _cleanup_free_ char *top_layer = NULL;
         _cleanup_strv_free_ char **created = NULL;
-        if ((r = pull_layers(&t, m, cfg->diff_ids, &top_layer, &created, err)) < 0)
+        if ((r = pull_layers(&t, m, schema1 ? NULL : cfg->diff_ids, &top_layer, &created, err)) < 0)
                 return r;
+        char config_digest[SHA256_DIGEST_LEN + 1];
+        if (schema1) {
+                if ((r = schema1_config(o->store, m, top_layer, &config, &config_len, err)) < 0 ||
+                    (r = image_config_parse(config, config_len, &cfg, err)) < 0) {
+                        pull_remove_layers(o->store, created);
+                        return crio_error_prefix(err, "%s: ", src->reference);
+                }
+                sha256_digest(config, config_len, config_digest);
+        }
 
         _cleanup_free_ char *name = store_name(logical);
         char *names[] = { name, NULL };
-        const char *id = m->config.digest + 7;
+        const char *id = schema1 ? config_digest + 7 : m->config.digest + 7;
         StoreImageCreateOptions io = { .id = id,
                                        .names = names,
                                        .top_layer = top_layer,
@@ -223,6 +285,17 @@ static void note_failure(int r, CrioError *e, int *best, char *msgs, size_t *use
                 *used = *used + (size_t) n < PULL_ERRORS_MAX ? *used + (size_t) n : PULL_ERRORS_MAX - 1;
 }
 
+/* A name without a registry ("busybox", "team/app:1"), as containers/image tells them apart. */
+static bool is_short_name(const char *name) {
+        if (strncmp(name, IMAGE_REFERENCE_TRANSPORT_PREFIX, strlen(IMAGE_REFERENCE_TRANSPORT_PREFIX)) == 0)
+                name += strlen(IMAGE_REFERENCE_TRANSPORT_PREFIX);
+        const char *slash = strchr(name, '/');
+        if (!slash)
+                return true;
+        size_t n = (size_t) (slash - name);
+        return !memchr(name, '.', n) && !memchr(name, ':', n) && !(n == 9 && strncmp(name, "localhost", 9) == 0);
+}
+
 int image_pull(const char *name, const PullOptions *o, char **ret_id, CrioError *err) {
         if (!name || !*name)
                 return crio_error_set(err, EINVAL, "no image name given");
@@ -241,6 +314,14 @@ int image_pull(const char *name, const PullOptions *o, char **ret_id, CrioError 
                         return crio_error_prefix(err, "pulling %s: ", name);
                 return r;
         }
+
+        /* containers/image's enforcing mode: an ambiguous short name needs a prompt, and a
+         * daemon has no terminal to ask on. */
+        if (conf->short_name_mode == SHORT_NAME_MODE_ENFORCING && is_short_name(name) && strv_length(candidates) > 1)
+                return crio_error_set(err, EINVAL,
+                                      "pulling %s: short-name resolution is enforced (short-name-mode = \"enforcing\" in %s) "
+                                      "and the name is ambiguous (%zu search registries): use a fully qualified name or an alias",
+                                      name, path, strv_length(candidates));
 
         char msgs[PULL_ERRORS_MAX] = "";
         size_t used = 0;

@@ -12,6 +12,7 @@
 
 #include "image/manifest.h"
 #include "image/registry-internal.h"
+#include "image/schema1.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -238,6 +239,14 @@ static char *scope_for(const char *repo) {
         return s;
 }
 
+/* A signed schema 1 manifest is named by the digest of its payload without the signatures. */
+static bool schema1_digest_matches(const char *body, size_t len, const char *digest) {
+        if (!body || !memmem(body, len, "\"signatures\"", 12))
+                return false;
+        _cleanup_free_ char *d = NULL;
+        return schema1_manifest_digest(body, len, &d, NULL) >= 0 && strcmp(d, digest) == 0;
+}
+
 int registry_get_manifest(RegistryClient *c, const char *repo, const char *reference, size_t max_size,
                           char **ret_body, size_t *ret_len, char **ret_content_type, char **ret_digest,
                           CrioError *err) {
@@ -256,7 +265,8 @@ int registry_get_manifest(RegistryClient *c, const char *repo, const char *refer
         int r = registry_request_run(c, &q, err);
         if (r < 0)
                 return r;
-        if (by_digest && !sha256_matches(q.body ? q.body : "", (size_t) q.delivered, reference)) {
+        if (by_digest && !sha256_matches(q.body ? q.body : "", (size_t) q.delivered, reference) &&
+            !schema1_digest_matches(q.body, (size_t) q.delivered, reference)) {
                 char got[SHA256_DIGEST_LEN + 1];
                 sha256_digest(q.body ? q.body : "", (size_t) q.delivered, got);
                 return crio_error_set(err, EBADMSG, "GET %s: manifest digest is %s, expected %s", q.message_url, got,

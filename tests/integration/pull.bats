@@ -173,6 +173,24 @@ start_fake() {
         run crioctl pull test/sibling:1
         [ "$status" -ne 0 ]
         [[ "$output" == *"unqualified-search-registries"* || "$output" == *"short name"* ]]
+        # short-name-mode = "enforcing": an ambiguous short name is refused (no one to ask),
+        # an alias or a single search registry is fine
+        {
+                echo 'short-name-mode = "enforcing"'
+                echo "unqualified-search-registries = [\"127.0.0.1:1\", \"$REG_MAIN_ADDR\"]"
+                echo '[aliases]'
+                echo "\"bb\" = \"$REG_MAIN_ADDR/library/busybox\""
+                printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG_MAIN_ADDR"
+        } >"$TESTDIR/registries.conf"
+        run crioctl pull test/layered:1
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *enforc* ]]
+        run crioctl pull bb:1
+        [ "$status" -eq 0 ]
+        sed -i "s|\"127.0.0.1:1\", ||" "$TESTDIR/registries.conf"
+        run crioctl pull test/layered:1
+        [ "$status" -eq 0 ]
 }
 
 @test "registries.conf and the policy move with --registries-conf, CONTAINERS_REGISTRIES_CONF and --signature-policy" {

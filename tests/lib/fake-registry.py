@@ -5,7 +5,10 @@
 
 Serves GET /v2/, /v2/<name>/manifests/<tag|digest> and /v2/<name>/blobs/<digest> from OCI
 image layouts (tests/lib/make-oci-images.py builds them; a tag is an index.json entry's
-org.opencontainers.image.ref.name). Two servers are started: the registry and a "storage"
+org.opencontainers.image.ref.name). A LAYOUT written "dir:PATH" is a skopeo "dir:" directory
+(manifest.json, blobs named by their hex digest): its manifest answers every tag and its
+digest, a schema 1 one with its schema 1 Content-Type (the digest of a signed one being that
+of its JWS payload, as registries give it). Two servers are started: the registry and a "storage"
 server on another port, the target of --redirect-blobs other. Both ports are written as
 "PORT STORAGE_PORT" to the port file once listening. Every request is logged as one JSON
 line: server, method, path, query, auth (Authorization present), auth_scheme, range,
@@ -86,6 +89,16 @@ class State:
 
 def error_body(code, message):
     return json.dumps({"errors": [{"code": code, "message": message, "detail": None}]}).encode()
+
+
+def b64url(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def jws_payload(data, doc):
+    """A signed schema 1 manifest without its signatures (libtrust's formatLength/formatTail)."""
+    prot = json.loads(b64url(doc["signatures"][0]["protected"]))
+    return data[:prot["formatLength"]] + b64url(prot["formatTail"])
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -236,11 +249,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             return None
 
+    def read_dir_blob(self, layout, digest):
+        if not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
+            return None
+        try:
+            with open(os.path.join(layout, digest[7:]), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def serve_dir_manifest(self, layout, ref):
+        with open(os.path.join(layout, "manifest.json"), "rb") as f:
+            data = f.read()
+        doc = json.loads(data)
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        ctype = doc.get("mediaType", "application/vnd.oci.image.manifest.v1+json")
+        if doc.get("schemaVersion") == 1:
+            ctype = "application/vnd.docker.distribution.manifest.v1+json"
+            if doc.get("signatures"):
+                ctype = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+                digest = "sha256:" + hashlib.sha256(jws_payload(data, doc)).hexdigest()
+        if ref.startswith("sha256:") and ref != digest:
+            self.send_body(404, error_body("MANIFEST_UNKNOWN", "manifest unknown"))
+            return
+        self.send_body(200, data, ctype, {"Docker-Content-Digest": digest})
+
     def serve_manifest(self, repo, ref):
         st = self.state()
         layout = self.layout(repo)
         if layout is None:
             self.send_body(404, error_body("NAME_UNKNOWN", "repository name not known to registry"))
+            return
+        if layout.startswith("dir:"):
+            self.serve_dir_manifest(layout[4:], ref)
             return
         digest = ref
         if not ref.startswith("sha256:"):
@@ -285,7 +326,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.state()
         a = st.args
         layout = self.layout(repo)
-        data = self.read_blob(layout, digest) if layout else None
+        if layout and layout.startswith("dir:"):
+            data = self.read_dir_blob(layout[4:], digest)
+        else:
+            data = self.read_blob(layout, digest) if layout else None
         if data is None:
             self.send_body(404, error_body("BLOB_UNKNOWN", "blob unknown to registry"))
             return
