@@ -5,6 +5,7 @@
 # the one containers/image gives it (skopeo copying the same directory into a store of its own).
 
 load helpers
+load pull
 
 setup_file() {
         export OCI_DIR=$(mktemp -d /tmp/crio-pull-s1.XXXXXX)
@@ -33,60 +34,12 @@ teardown_file() {
 }
 
 setup() {
-        unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-        setup_crio_env
-        FAKE_PID=
-        echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$TESTDIR/policy.json"
-        mkdir -p "$TESTDIR/certs.d" "$TESTDIR/registries.d" "$TESTDIR/home"
-        : >"$TESTDIR/registries.conf"
-        {
-                echo '[crio.image]'
-                echo "registries_conf = \"$TESTDIR/registries.conf\""
-                echo "registries_conf_dir = \"$TESTDIR/registries.conf.d\""
-                echo "signature_policy = \"$TESTDIR/policy.json\""
-                echo "registries_d_dir = \"$TESTDIR/registries.d\""
-                echo "certs_dir = \"$TESTDIR/certs.d\""
-        } >"$TESTDIR/crio.conf.d/50-image.conf"
+        pull_setup
 }
 
 teardown() {
-        if [ -n "${FAKE_PID:-}" ]; then
-                kill "$FAKE_PID" 2>/dev/null || true
-                wait "$FAKE_PID" 2>/dev/null || true
-        fi
+        stop_fake
         teardown_crio_env
-}
-
-start_pull_crio() {
-        HOME=$TESTDIR/home XDG_RUNTIME_DIR=$TESTDIR/run REGISTRY_AUTH_FILE= start_crio "$@"
-}
-
-store_state() {
-        local s=$TESTDIR/lib/storage
-        jq -c '[.[] | .id] | sort' "$s/overlay-layers/layers.json" 2>/dev/null || echo '[]'
-        jq -c '[.[] | .id] | sort' "$s/overlay-images/images.json" 2>/dev/null || echo '[]'
-        ls "$s/overlay" 2>/dev/null | grep -v '^l$' | sort | tr '\n' ' '
-        echo
-}
-
-podman_store() {
-        podman --root "$TESTDIR/lib/storage" --runroot "$TESTDIR/run/storage" --storage-driver overlay \
-                --events-backend none "$@"
-}
-
-# start_fake REPO=LAYOUT [FLAGS...]: tests/lib/fake-registry.py on plain http; sets FAKE.
-start_fake() {
-        "$PY" "$REPO/tests/lib/fake-registry.py" --port-file "$TESTDIR/fake.port" --log "$TESTDIR/fake.log" \
-                --repo "$@" </dev/null >"$TESTDIR/fake.out" 2>&1 &
-        FAKE_PID=$!
-        local i
-        for i in $(seq 1 100); do
-                [ -s "$TESTDIR/fake.port" ] && break
-                kill -0 "$FAKE_PID" 2>/dev/null || { cat "$TESTDIR/fake.out" >&2; return 1; }
-                sleep 0.05
-        done
-        FAKE=127.0.0.1:$(cut -d' ' -f1 "$TESTDIR/fake.port")
-        printf '\n[[registry]]\nlocation = "%s"\ninsecure = true\n' "$FAKE" >>"$TESTDIR/registries.conf"
 }
 
 @test "pull a signed schema 1 image: ID, config, repo digest, layers, podman" {
