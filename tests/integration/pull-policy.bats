@@ -41,6 +41,7 @@ teardown_file() {
 }
 
 setup() {
+        HTTP_PID=
         setup_crio_env
         registry_write_registries_conf "$TESTDIR/registries.conf" main
         mkdir -p "$TESTDIR/policies" "$TESTDIR/home"
@@ -54,6 +55,10 @@ setup() {
 }
 
 teardown() {
+        if [ -n "${HTTP_PID:-}" ]; then
+                kill "$HTTP_PID" 2>/dev/null || true
+                wait "$HTTP_PID" 2>/dev/null || true
+        fi
         teardown_crio_env
 }
 
@@ -130,6 +135,38 @@ EOF
         [ "$status" -ne 0 ]
         [[ "$output" == *signedBy* || "$output" == *signature* ]]
         no_images
+}
+
+@test "signedBy with signatures on an http lookaside server" {
+        cat >"$TESTDIR/policy.json" <<EOF
+{
+  "default": [{"type": "reject"}],
+  "transports": {
+    "docker": {
+      "$REG_MAIN_ADDR": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "$OCI_DIR/good.gpg"}]
+    }
+  }
+}
+EOF
+        "$PY" -m http.server --bind 127.0.0.1 --directory "$SIGSTORE" 0 >"$TESTDIR/http.out" 2>&1 3>&- &
+        HTTP_PID=$!
+        local port="" i
+        for i in $(seq 1 100); do
+                port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$TESTDIR/http.out" | head -n 1)
+                [ -n "$port" ] && break
+                sleep 0.05
+        done
+        [ -n "$port" ]
+        mkdir -p "$TESTDIR/registries.d"
+        printf 'docker:\n  %s:\n    lookaside: http://127.0.0.1:%s\n' "$REG_MAIN_ADDR" "$port" >"$TESTDIR/registries.d/http.yaml"
+        sed -i "s|^registries_d_dir = .*|registries_d_dir = \"$TESTDIR/registries.d\"|" "$TESTDIR/crio.conf.d/50-image.conf"
+        start_pull_crio
+        run crioctl pull "$REG_MAIN_ADDR/signed/busybox:1"
+        echo "signed over http: $output"
+        [ "$status" -eq 0 ]
+        grep -q "GET /signed/busybox@sha256=" "$TESTDIR/http.out"
+        run crioctl pull "$REG_MAIN_ADDR/othersigned/busybox:1"
+        [ "$status" -ne 0 ]
 }
 
 @test "signedBy identity: a signature for one repository does not vouch for a copy under another name" {
