@@ -39,6 +39,24 @@ img() { # img NAME JQ-PATH: a value from the generator's summary
         jq -r ".$1.$2" "$OCI_DIR/images.json"
 }
 
+@test "PullImage validates its request: no image, a malformed name, a digest of the wrong form" {
+        start_pull_crio
+        run cri_client call ImageService PullImage '{}'
+        echo "$output"
+        [ "$status" -eq 3 ]
+        [[ "$output" == "ERROR INVALID_ARGUMENT:"*"image.image is empty"* ]]
+        run cri_client call ImageService PullImage '{"image": {"image": "Busy/Box"}}'
+        echo "$output"
+        [ "$status" -eq 3 ]
+        [[ "$output" == "ERROR INVALID_ARGUMENT:"*lowercase* ]]
+        run cri_client call ImageService PullImage "{\"image\": {\"image\": \"$REG_MAIN_ADDR/x@sha256:12\"}}"
+        echo "$output"
+        [ "$status" -eq 3 ]
+        [[ "$output" == "ERROR INVALID_ARGUMENT:"*digest* ]]
+        run crioctl pull
+        [ "$status" -eq 2 ]
+}
+
 @test "pull by tag: the config digest is the ID; tags and digests as podman records them" {
         start_pull_crio
         run crioctl pull "$REG_MAIN_ADDR/library/busybox:1"
