@@ -63,7 +63,12 @@ FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/tests/%-replay,$(FUZZ_SRCS)
 LIBEXEC_NAMES := $(notdir $(wildcard src/libexec/*))
 LIBEXEC_BINS  := $(addprefix $(BUILDDIR)/,$(LIBEXEC_NAMES))
 
-PROGRAMS    := $(BUILDDIR)/crio $(BUILDDIR)/crioctl $(LIBEXEC_BINS)
+# conmon links only src/util/ (through its own archive, so that it pulls in just what it uses).
+UTIL_OBJS   := $(patsubst %.c,$(BUILDDIR)/%.o,$(sort $(wildcard src/util/*.c)))
+CONMON_SRCS := $(sort $(wildcard conmon/*.c))
+CONMON_BIN  := $(if $(CONMON_SRCS),$(BUILDDIR)/conmon)
+
+PROGRAMS    := $(BUILDDIR)/crio $(BUILDDIR)/crioctl $(LIBEXEC_BINS) $(CONMON_BIN)
 
 .PHONY: all check check-asan unit fuzz install clean
 .SECONDARY:
@@ -96,6 +101,15 @@ $(BUILDDIR)/crio: $(CRIO_OBJS) $(BUILDDIR)/libcrio.a
 $(BUILDDIR)/crioctl: $(CTL_OBJS) $(BUILDDIR)/libcrio.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILDDIR)/libcrio-util.a: $(UTIL_OBJS)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(BUILDDIR)/conmon: $(patsubst %.c,$(BUILDDIR)/%.o,$(CONMON_SRCS)) $(BUILDDIR)/libcrio-util.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -lpthread
 
 define libexec_rule
 $(BUILDDIR)/$(1): $(patsubst %.c,$(BUILDDIR)/%.o,$(wildcard src/libexec/$(1)/*.c)) $(BUILDDIR)/libcrio.a
