@@ -10,7 +10,9 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,25 @@ typedef struct CallCtx {
         grpc_byte_buffer *response;
         grpc_slice status_details;
         int cancelled;
+        /* Slow calls: RECV_CLOSE_ON_SERVER is a batch of its own, started with the call, whose
+         * tag is the context's address with the low bit set. It completes when the call is
+         * over: at once when the client cancels or its deadline passes, which client_gone
+         * tells the handler. The context lives until both batches are done. */
+        bool early_close;
+        atomic_int refs;
+        volatile int client_gone;
 } CallCtx;
+
+#define CLOSE_TAG(ctx) ((void *) ((uintptr_t) (ctx) | 1u))
+#define IS_CLOSE_TAG(tag) (((uintptr_t) (tag) & 1u) != 0)
+#define CTX_OF_CLOSE_TAG(tag) ((CallCtx *) ((uintptr_t) (tag) & ~(uintptr_t) 1u))
+
+/* The slow call this thread is answering (see cri_call_cancel_flag). */
+static _Thread_local CallCtx *current_slow_call;
+
+const volatile int *cri_call_cancel_flag(void) {
+        return current_slow_call ? &current_slow_call->client_gone : NULL;
+}
 
 struct CriServer {
         grpc_server *server;
@@ -79,6 +99,8 @@ static void maybe_shutdown_cq_locked(CriServer *srv) {
 }
 
 static void call_free(CallCtx *ctx) {
+        if (atomic_fetch_sub(&ctx->refs, 1) > 1)
+                return; /* the other batch is still out */
         CriServer *srv = ctx->srv;
         if (ctx->call)
                 grpc_call_unref(ctx->call);
@@ -117,6 +139,7 @@ static void request_call(CriServer *srv, CriMethod *method) {
                 return;
         }
         ctx->srv = srv;
+        atomic_init(&ctx->refs, 1);
         ctx->method = method;
         ctx->state = CALL_REQUESTED;
         ctx->status_details = grpc_empty_slice();
@@ -208,9 +231,11 @@ static void answer_call(CallCtx *ctx) {
         size_t n = 0;
         ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
         n++;
-        ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-        ops[n].data.recv_close_on_server.cancelled = &ctx->cancelled;
-        n++;
+        if (!ctx->early_close) {
+                ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+                ops[n].data.recv_close_on_server.cancelled = &ctx->cancelled;
+                n++;
+        }
         if (ctx->response) {
                 ops[n].op = GRPC_OP_SEND_MESSAGE;
                 ops[n].data.send_message.send_message = ctx->response;
@@ -231,7 +256,9 @@ static void answer_call(CallCtx *ctx) {
 }
 
 static void *slow_call_main(void *userdata) {
+        current_slow_call = userdata;
         answer_call(userdata);
+        current_slow_call = NULL;
         return NULL;
 }
 
@@ -239,6 +266,14 @@ static void *slow_call_main(void *userdata) {
  * grpc_call_start_batch allows from any thread) and the queue workers free it as usual.
  * live_calls counts it, so shutdown waits for it. */
 static void start_slow_call(CallCtx *ctx) {
+        grpc_op close = { .op = GRPC_OP_RECV_CLOSE_ON_SERVER };
+        close.data.recv_close_on_server.cancelled = &ctx->cancelled;
+        atomic_store(&ctx->refs, 2);
+        ctx->early_close = true;
+        if (grpc_call_start_batch(ctx->call, &close, 1, CLOSE_TAG(ctx), NULL) != GRPC_CALL_OK) {
+                atomic_store(&ctx->refs, 1);
+                ctx->early_close = false;
+        }
         pthread_attr_t attr;
         pthread_t t;
         pthread_attr_init(&attr);
@@ -266,6 +301,14 @@ static void *worker_main(void *userdata) {
                         maybe_shutdown_cq_locked(srv);
                         pthread_cond_broadcast(&srv->cond);
                         pthread_mutex_unlock(&srv->lock);
+                        continue;
+                }
+                if (IS_CLOSE_TAG(ev.tag)) {
+                        CallCtx *c = CTX_OF_CLOSE_TAG(ev.tag);
+                        if (c->cancelled)
+                                log_debug("%s: the client cancelled the call (or its deadline passed)", c->method->path);
+                        c->client_gone = c->cancelled;
+                        call_free(c);
                         continue;
                 }
                 CallCtx *ctx = ev.tag;

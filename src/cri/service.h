@@ -35,6 +35,10 @@ CriHandler cri_handler_lookup(const char *path);
  * handlers run on their own threads so that they never hold up the queue workers. */
 CriHandler cri_handler_lookup_full(const char *path, bool *ret_slow);
 
+/* Inside a slow handler: a flag that becomes non-zero when the client cancels the call or its
+ * deadline passes (also when shutdown gives up waiting). NULL outside a slow call. */
+const volatile int *cri_call_cancel_flag(void);
+
 /* Service state: takes ownership of config and store (either may be NULL in tests). */
 int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioError *err);
 void cri_service_done(CriService *svc);

@@ -511,6 +511,33 @@ pull_refused() {
         [ "$(cat "$TESTDIR/pull.out")" = "Image is up to date for $(img busybox id)" ]
 }
 
+@test "a client that gives up (its deadline passes) cancels its pull; nothing is left behind" {
+        slow_proxy_start p "$REG_MAIN_ADDR" 200000
+        registry_write_registries_conf "$TESTDIR/registries.conf" p
+        start_pull_crio
+        local before t0
+        before=$(store_state)
+        t0=$SECONDS
+        run crioctl -t 2s pull "$PROXY_P_ADDR/library/busybox:1"
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *DeadlineExceeded* || "$output" == *deadline* ]]
+        # crio stops the transfer soon after, and keeps nothing
+        local i
+        for i in $(seq 1 50); do
+                grep -q "pull cancelled\|canceled" "$TESTDIR/crio.log" && break
+                sleep 0.1
+        done
+        grep -q "pull cancelled\|canceled" "$TESTDIR/crio.log"
+        slow_proxy_wait_idle p 10
+        [ $((SECONDS - t0)) -lt 10 ]
+        [ "$(store_state)" = "$before" ]
+        # and the same pull, given time, succeeds
+        slow_proxy_rate p 0
+        run crioctl pull "$PROXY_P_ADDR/library/busybox:1"
+        [ "$status" -eq 0 ]
+}
+
 @test "a pull stalled past the shutdown grace is cancelled and leaves no image" {
         slow_proxy_start p "$REG_MAIN_ADDR" 0
         registry_write_registries_conf "$TESTDIR/registries.conf" p

@@ -129,7 +129,8 @@ int cri_rpc_pull_image(CriService *svc, const ProtobufCMessage *req, ProtobufCMe
                           .stall_timeout = stall_ns > 0 ? (unsigned) ((stall_ns + 999999999) / 1000000000) : 365u * 86400u,
                           .max_retries = REGISTRY_DEFAULT_RETRIES,
                           .max_layer_size = (uint64_t) cfg->max_layer_size,
-                          .cancel = &svc->cancel };
+                          /* the call's own flag: set when the client gives up, and by shutdown */
+                          .cancel = cri_call_cancel_flag() ? cri_call_cancel_flag() : &svc->cancel };
         _cleanup_free_ char *id = NULL;
         q = image_pull(name, &o, &id, err);
         if (q < 0) {
