@@ -303,6 +303,38 @@ EOF
         [ "$status" -eq 0 ]
 }
 
+@test "TLS client certificates from certs.d; Basic auth (htpasswd) with right and wrong credentials" {
+        registry_start mtls --client-ca
+        registry_push "oci:$OCI_DIR/busybox:1" "$REG_MTLS_ADDR/library/busybox:1"
+        registry_start basic --htpasswd
+        registry_push "oci:$OCI_DIR/layered:1" "$REG_BASIC_ADDR/test/layered:1"
+        registry_write_registries_conf "$TESTDIR/registries.conf" mtls basic
+        [ -e "$REG_CERTS_D/$REG_MTLS_ADDR/client.cert" ]
+        # the CA alone is not enough for a registry that wants a client certificate
+        mkdir -p "$TESTDIR/ca-only/$REG_MTLS_ADDR"
+        cp "$REG_CA" "$TESTDIR/ca-only/$REG_MTLS_ADDR/ca.crt"
+        IMG_CERTS=$TESTDIR/ca-only image_conf
+        start_pull_crio
+        run crioctl pull "$REG_MTLS_ADDR/library/busybox:1"
+        echo "no client cert: $output"
+        [ "$status" -ne 0 ]
+        stop_crio
+        IMG_CERTS=$REG_CERTS_D image_conf
+        start_pull_crio
+        run crioctl pull "$REG_MTLS_ADDR/library/busybox:1"
+        echo "client cert: $output"
+        [ "$status" -eq 0 ]
+        run crioctl pull "$REG_BASIC_ADDR/test/layered:1"
+        [ "$status" -ne 0 ]
+        run crioctl pull --creds "$REG_BASIC_USER:wrong" "$REG_BASIC_ADDR/test/layered:1"
+        echo "basic, wrong: $output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *PermissionDenied* ]]
+        run crioctl pull --creds "$REG_BASIC_USER:$REG_BASIC_PASSWORD" "$REG_BASIC_ADDR/test/layered:1"
+        echo "basic: $output"
+        [ "$status" -eq 0 ]
+}
+
 @test "plain http only where the registry is insecure" {
         printf '[[registry]]\nlocation = "%s"\ninsecure = false\n' "$REG_MAIN_ADDR" >"$TESTDIR/registries.conf"
         start_pull_crio
