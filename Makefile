@@ -107,7 +107,14 @@ $(BUILDDIR)/libcrio-util.a: $(UTIL_OBJS)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(BUILDDIR)/conmon: $(patsubst %.c,$(BUILDDIR)/%.o,$(CONMON_SRCS)) $(BUILDDIR)/libcrio-util.a
+# conmon's objects cannot live in $(BUILDDIR)/conmon/: that is the program's own path.
+CONMON_OBJS := $(patsubst conmon/%.c,$(BUILDDIR)/conmon-obj/%.o,$(CONMON_SRCS))
+$(BUILDDIR)/conmon-obj/%.o: conmon/%.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILDDIR)/conmon: $(CONMON_OBJS) $(BUILDDIR)/libcrio-util.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -lpthread
 
