@@ -415,3 +415,15 @@ int auth_lookup(const char *const *auth_files, const char *registry_host, AuthCr
         }
         return crio_error_set(err, ENOENT, "no credentials for %s in %zu auth file%s", registry_host, n, n == 1 ? "" : "s");
 }
+
+int auth_credentials_copy(const AuthCredentials *from, AuthCredentials *to) {
+        *to = (AuthCredentials){};
+        if ((from->username && !(to->username = strdup(from->username))) ||
+            (from->password && !(to->password = strdup(from->password))) ||
+            (from->identity_token && !(to->identity_token = strdup(from->identity_token))) ||
+            (from->registry_token && !(to->registry_token = strdup(from->registry_token)))) {
+                auth_credentials_clear(to);
+                return -ENOMEM;
+        }
+        return 0;
+}

@@ -21,6 +21,8 @@ typedef struct AuthCredentials {
 
 /* Frees the members and resets c. Accepts NULL. */
 void auth_credentials_clear(AuthCredentials *c);
+/* Copies every member of from into *to (overwritten). -ENOMEM leaves *to empty. */
+int auth_credentials_copy(const AuthCredentials *from, AuthCredentials *to);
 
 /* Builds the token-service URL for a Bearer challenge: its realm with "service" (when the
  * challenge has one) and "scope" (when scope is non-empty) query parameters appended,

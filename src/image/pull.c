@@ -44,18 +44,8 @@ static bool insecure_by_config(char *const *list, const ImageReference *ref) {
 }
 
 static int resolve_credentials(const PullOptions *o, const ImageReference *src, AuthCredentials *ret, CrioError *err) {
-        if (o->creds) {
-                const AuthCredentials *c = o->creds;
-                *ret = (AuthCredentials){};
-                if ((c->username && !(ret->username = strdup(c->username))) ||
-                    (c->password && !(ret->password = strdup(c->password))) ||
-                    (c->identity_token && !(ret->identity_token = strdup(c->identity_token))) ||
-                    (c->registry_token && !(ret->registry_token = strdup(c->registry_token)))) {
-                        auth_credentials_clear(ret);
-                        return crio_error_set(err, ENOMEM, "out of memory");
-                }
-                return 1;
-        }
+        if (o->creds)
+                return auth_credentials_copy(o->creds, ret) < 0 ? crio_error_set(err, ENOMEM, "out of memory") : 1;
         if (!o->auth_files)
                 return 0;
         _cleanup_free_ char *key = image_reference_name(src);
@@ -285,16 +275,6 @@ static void note_failure(int r, CrioError *e, int *best, char *msgs, size_t *use
                 *used = *used + (size_t) n < PULL_ERRORS_MAX ? *used + (size_t) n : PULL_ERRORS_MAX - 1;
 }
 
-/* A name without a registry ("busybox", "team/app:1"), as containers/image tells them apart. */
-static bool is_short_name(const char *name) {
-        if (strncmp(name, IMAGE_REFERENCE_TRANSPORT_PREFIX, strlen(IMAGE_REFERENCE_TRANSPORT_PREFIX)) == 0)
-                name += strlen(IMAGE_REFERENCE_TRANSPORT_PREFIX);
-        const char *slash = strchr(name, '/');
-        if (!slash)
-                return true;
-        size_t n = (size_t) (slash - name);
-        return !memchr(name, '.', n) && !memchr(name, ':', n) && !(n == 9 && strncmp(name, "localhost", 9) == 0);
-}
 
 int image_pull(const char *name, const PullOptions *o, char **ret_id, CrioError *err) {
         if (!name || !*name)
@@ -317,7 +297,9 @@ int image_pull(const char *name, const PullOptions *o, char **ret_id, CrioError 
 
         /* containers/image's enforcing mode: an ambiguous short name needs a prompt, and a
          * daemon has no terminal to ask on. */
-        if (conf->short_name_mode == SHORT_NAME_MODE_ENFORCING && is_short_name(name) && strv_length(candidates) > 1)
+        const char *bare = str_startswith(name, IMAGE_REFERENCE_TRANSPORT_PREFIX) ? name + strlen(IMAGE_REFERENCE_TRANSPORT_PREFIX) : name;
+        if (conf->short_name_mode == SHORT_NAME_MODE_ENFORCING && !registries_name_has_registry(bare) &&
+            strv_length(candidates) > 1)
                 return crio_error_set(err, EINVAL,
                                       "pulling %s: short-name resolution is enforced (short-name-mode = \"enforcing\" in %s) "
                                       "and the name is ambiguous (%zu search registries): use a fully qualified name or an alias",

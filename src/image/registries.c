@@ -180,7 +180,7 @@ static bool domain_valid(const char *s) {
 }
 
 /* True if the text before the first '/' of s names a registry (docker's rule). */
-static bool has_registry(const char *s) {
+bool registries_name_has_registry(const char *s) {
         const char *slash = strchr(s, '/');
         if (!slash)
                 return false;
@@ -289,7 +289,7 @@ static int check_alias_name(const char *key, const char *name, unsigned line, Cr
                 return bad(err, name, line, "invalid short name \"%s\": must not contain digest", key);
         if (key[tag_offset(key)] == ':')
                 return bad(err, name, line, "invalid short name \"%s\": must not contain a tag", key);
-        if (has_registry(key))
+        if (registries_name_has_registry(key))
                 return bad(err, name, line, "invalid short name \"%s\": must not contain registry", key);
         if (str_startswith(key, IMAGE_REFERENCE_TRANSPORT_PREFIX) || image_reference_parse(key, &ref, NULL) < 0)
                 return bad(err, name, line, "invalid short name \"%s\"", key);
@@ -302,7 +302,7 @@ static int check_alias_value(const char *v, const char *name, unsigned line, Cri
                 return bad(err, name, line, "invalid short-name alias \"%s\": must not contain digest", v);
         if (v[tag_offset(v)] == ':')
                 return bad(err, name, line, "invalid short-name alias \"%s\": must not contain tag", v);
-        if (!has_registry(v))
+        if (!registries_name_has_registry(v))
                 return bad(err, name, line, "invalid alias \"%s\": must contain registry and repository", v);
         if (str_startswith(v, IMAGE_REFERENCE_TRANSPORT_PREFIX) || image_reference_parse(v, &ref, NULL) < 0)
                 return bad(err, name, line, "invalid short-name alias \"%s\"", v);
@@ -750,7 +750,7 @@ int registries_resolve_short_name(const RegistriesConf *c, const char *name, cha
         if ((r = image_reference_parse(name, &check, err)) < 0)
                 return r;
 
-        if (has_registry(name)) {
+        if (registries_name_has_registry(name)) {
                 if ((r = normalised(name, &s, err)) < 0 || (r = strv_consume(&out, s)) < 0)
                         return r == -ENOMEM ? oom(err) : r;
                 *ret_candidates = TAKE_PTR(out);

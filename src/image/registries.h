@@ -135,3 +135,7 @@ int registries_resolve_short_name(const RegistriesConf *c, const char *name, cha
                                   CrioError *err);
 
 const char *short_name_mode_to_string(ShortNameMode m);
+
+/* Whether name (without "docker://") starts with a registry: a first component
+ * with "." or ":", or "localhost", as containers/image tells them apart. */
+bool registries_name_has_registry(const char *name);

@@ -94,19 +94,6 @@ static bool sha256_digest_valid(const char *s) {
 
 /* ---- the client ---- */
 
-static int copy_creds(const AuthCredentials *from, AuthCredentials *to) {
-        if (!from)
-                return 0;
-        *to = (AuthCredentials){};
-        if ((from->username && !(to->username = strdup(from->username))) ||
-            (from->password && !(to->password = strdup(from->password))) ||
-            (from->identity_token && !(to->identity_token = strdup(from->identity_token))) ||
-            (from->registry_token && !(to->registry_token = strdup(from->registry_token)))) {
-                auth_credentials_clear(to);
-                return -ENOMEM;
-        }
-        return 0;
-}
 
 static int client_alloc(const RegistryClientOptions *o, RegistryClient **ret, CrioError *err) {
         pthread_once(&global_once, global_init);
@@ -122,7 +109,7 @@ static int client_alloc(const RegistryClientOptions *o, RegistryClient **ret, Cr
                 c->user_agent = strdup(o->user_agent);
         else if (asprintf(&c->user_agent, "crio/%s", CRIO_VERSION) < 0)
                 c->user_agent = NULL;
-        if (!c->registry || !c->endpoint || !c->user_agent || copy_creds(o->creds, &c->creds) < 0)
+        if (!c->registry || !c->endpoint || !c->user_agent || (o->creds && auth_credentials_copy(o->creds, &c->creds) < 0))
                 return crio_error_set(err, ENOMEM, "out of memory");
         c->insecure = o->insecure;
         c->scheme = o->insecure ? REGISTRY_SCHEME_UNKNOWN : REGISTRY_SCHEME_HTTPS;
