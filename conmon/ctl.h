@@ -2,7 +2,7 @@
  *
  *   <type> <a> <b>\n        three decimal integers separated by spaces, at most CTL_LINE_MAX bytes
  *
- *   type 1  resize the terminal to a rows, b columns (no terminal support yet: ignored)
+ *   type 1  resize the terminal to a rows, b columns (ignored without a terminal)
  *   type 2  reopen the log file (a and b ignored; "2 0 0")
  *
  * The numbering is conmon's (WIN_RESIZE_EVENT 1, REOPEN_LOGS_EVENT 2). Lines that do not

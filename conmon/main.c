@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "detach.h"
+#include "exec-sync.h"
 #include "monitor.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -38,6 +39,15 @@ enum {
         OPT_LOG_LEVEL,
         OPT_CTL_PATH,
         OPT_CONMON_LOG,
+        OPT_TERMINAL,
+        OPT_STDIN,
+        OPT_STDIN_ONCE,
+        OPT_LEAVE_STDIN_OPEN,
+        OPT_ATTACH_SOCKET,
+        OPT_EXEC_SYNC,
+        OPT_EXEC_PROCESS_SPEC,
+        OPT_TIMEOUT,
+        OPT_EXEC_OUTPUT_MAX,
         OPT_HELP,
         OPT_VERSION,
 };
@@ -57,6 +67,15 @@ static const struct option options[] = {
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "ctl-path", required_argument, NULL, OPT_CTL_PATH },
         { "conmon-log", required_argument, NULL, OPT_CONMON_LOG },
+        { "terminal", no_argument, NULL, OPT_TERMINAL },
+        { "stdin", no_argument, NULL, OPT_STDIN },
+        { "stdin-once", no_argument, NULL, OPT_STDIN_ONCE },
+        { "leave-stdin-open", no_argument, NULL, OPT_LEAVE_STDIN_OPEN },
+        { "attach-socket", required_argument, NULL, OPT_ATTACH_SOCKET },
+        { "exec-sync", no_argument, NULL, OPT_EXEC_SYNC },
+        { "exec-process-spec", required_argument, NULL, OPT_EXEC_PROCESS_SPEC },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "exec-output-max", required_argument, NULL, OPT_EXEC_OUTPUT_MAX },
         { "help", no_argument, NULL, OPT_HELP },
         { "version", no_argument, NULL, OPT_VERSION },
         {},
@@ -66,7 +85,10 @@ static void usage(FILE *f) {
         fputs("usage: conmon --cid ID --runtime PATH --bundle DIR --log-path FILE --exit-dir DIR\n"
               "              --pidfile FILE --container-pidfile FILE [--log-size-max BYTES]\n"
               "              [--sync-pipe-fd N] [--runtime-arg ARG]... [--runtime-opt ARG]...\n"
-              "              [--ctl-path FIFO] [--conmon-log FILE] [--log-level LEVEL]\n",
+              "              [--ctl-path FIFO] [--conmon-log FILE] [--log-level LEVEL]\n"
+              "              [--terminal] [--stdin [--stdin-once | --leave-stdin-open]] [--attach-socket PATH]\n"
+              "       conmon --exec-sync --cid ID --runtime PATH [--runtime-arg ARG]... [--runtime-opt ARG]...\n"
+              "              --exec-process-spec FILE [--timeout SECS] [--exec-output-max BYTES] [--log-level LEVEL]\n",
               f);
 }
 
@@ -80,6 +102,8 @@ static void options_done(ConmonOptions *o) {
         free(o->container_pid_file);
         free(o->ctl_path);
         free(o->conmon_log);
+        free(o->attach_socket);
+        free(o->exec_process_spec);
         strv_free(o->runtime_args);
         strv_free(o->runtime_opts);
 }
@@ -115,9 +139,44 @@ static int parse_int64(const char *opt, const char *s, int64_t min, int64_t *ret
         return 0;
 }
 
+/* The options each mode needs, and those it refuses. */
+static int check_mode(ConmonOptions *o, bool leave_stdin_open, CrioError *err) {
+        struct {
+                const char *name;
+                const char *value;
+        } container[] = {
+                { "cid", o->cid }, { "runtime", o->runtime }, { "bundle", o->bundle },
+                { "log-path", o->log_path }, { "exit-dir", o->exit_dir }, { "pidfile", o->pid_file },
+                { "container-pidfile", o->container_pid_file },
+        }, exec_sync[] = {
+                { "cid", o->cid }, { "runtime", o->runtime }, { "exec-process-spec", o->exec_process_spec },
+        };
+        size_t n = o->exec_sync ? ELEMENTSOF(exec_sync) : ELEMENTSOF(container);
+        for (size_t i = 0; i < n; i++) {
+                const char *name = o->exec_sync ? exec_sync[i].name : container[i].name;
+                const char *value = o->exec_sync ? exec_sync[i].value : container[i].value;
+                if (!value || !*value)
+                        return crio_error_set(err, EINVAL, "--%s is required", name);
+        }
+        if (o->exec_sync) {
+                if (o->terminal || o->stdin_open || o->attach_socket || o->sync_fd >= 0 || o->bundle)
+                        return crio_error_set(err, EINVAL, "--exec-sync takes no --terminal, --stdin, --attach-socket, "
+                                                           "--sync-pipe-fd or --bundle");
+                return 0;
+        }
+        if (o->exec_process_spec || o->timeout > 0)
+                return crio_error_set(err, EINVAL, "--exec-process-spec and --timeout need --exec-sync");
+        if ((o->stdin_once || leave_stdin_open) && !o->stdin_open)
+                return crio_error_set(err, EINVAL, "--stdin-once and --leave-stdin-open need --stdin");
+        if (o->stdin_once && leave_stdin_open)
+                return crio_error_set(err, EINVAL, "--stdin-once and --leave-stdin-open contradict each other");
+        return 0;
+}
+
 static int parse_options(int argc, char **argv, ConmonOptions *o, CrioError *err) {
         int c, r = 0;
         int64_t v;
+        bool leave_stdin_open = false;
         while (r >= 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
                 switch (c) {
                 case OPT_CID:
@@ -135,6 +194,21 @@ static int parse_options(int argc, char **argv, ConmonOptions *o, CrioError *err
                 case OPT_CONTAINER_PIDFILE: r = absolute("container-pidfile", optarg, &o->container_pid_file, err); break;
                 case OPT_CTL_PATH: r = absolute("ctl-path", optarg, &o->ctl_path, err); break;
                 case OPT_CONMON_LOG: r = absolute("conmon-log", optarg, &o->conmon_log, err); break;
+                case OPT_ATTACH_SOCKET: r = absolute("attach-socket", optarg, &o->attach_socket, err); break;
+                case OPT_EXEC_PROCESS_SPEC: r = absolute("exec-process-spec", optarg, &o->exec_process_spec, err); break;
+                case OPT_TERMINAL: o->terminal = true; break;
+                case OPT_STDIN: o->stdin_open = true; break;
+                case OPT_STDIN_ONCE: o->stdin_once = true; break;
+                case OPT_LEAVE_STDIN_OPEN: leave_stdin_open = true; break;
+                case OPT_EXEC_SYNC: o->exec_sync = true; break;
+                case OPT_TIMEOUT:
+                        r = parse_int64("timeout", optarg, 0, &o->timeout, err);
+                        if (r >= 0 && o->timeout > EXEC_TIMEOUT_MAX)
+                                r = crio_error_set(err, EINVAL, "--timeout: more than %d seconds", EXEC_TIMEOUT_MAX);
+                        break;
+                case OPT_EXEC_OUTPUT_MAX:
+                        r = parse_int64("exec-output-max", optarg, 0, &o->exec_output_max, err);
+                        break;
                 case OPT_LOG_SIZE_MAX:
                         r = parse_int64("log-size-max", optarg, -1, &o->log_size_max, err);
                         break;
@@ -172,21 +246,13 @@ static int parse_options(int argc, char **argv, ConmonOptions *o, CrioError *err
                 return crio_error_set(err, -r, "parsing arguments: %s", strerror(-r));
         if (optind < argc)
                 return crio_error_set(err, EINVAL, "unexpected argument \"%s\"", argv[optind]);
-        struct {
-                const char *name;
-                const char *value;
-        } required[] = {
-                { "cid", o->cid }, { "runtime", o->runtime }, { "bundle", o->bundle },
-                { "log-path", o->log_path }, { "exit-dir", o->exit_dir }, { "pidfile", o->pid_file },
-                { "container-pidfile", o->container_pid_file },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(required); i++)
-                if (!required[i].value || !*required[i].value)
-                        return crio_error_set(err, EINVAL, "--%s is required", required[i].name);
+        r = check_mode(o, leave_stdin_open, err);
+        if (r < 0)
+                return r;
         /* the id names the exit file: one plain path component */
         if (strlen(o->cid) > CID_MAX || strchr(o->cid, '/') || streq_null(o->cid, ".") || streq_null(o->cid, ".."))
                 return crio_error_set(err, EINVAL, "invalid container id \"%s\"", o->cid);
-        if (!o->ctl_path && asprintf(&o->ctl_path, "%s/ctl", o->bundle) < 0)
+        if (!o->exec_sync && !o->ctl_path && asprintf(&o->ctl_path, "%s/ctl", o->bundle) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
         return 0;
 }
@@ -219,7 +285,8 @@ static int fail(const ConmonOptions *o, CrioError *err) {
 
 int main(int argc, char **argv) {
         _cleanup_(crio_error_clear) CrioError err = {};
-        _cleanup_(options_done) ConmonOptions o = { .sync_fd = -1, .log_size_max = -1 };
+        _cleanup_(options_done) ConmonOptions o = { .sync_fd = -1, .log_size_max = -1,
+                                                    .exec_output_max = EXEC_OUTPUT_MAX_DEFAULT };
         log_open();
         if (parse_options(argc, argv, &o, &err) < 0) {
                 log_error("%s", err.msg);
@@ -238,6 +305,15 @@ int main(int argc, char **argv) {
         }
         signal(SIGPIPE, SIG_IGN);
         tzset();
+
+        if (o.exec_sync) {
+                /* in the foreground: the answer goes to stdout */
+                if (exec_sync_run(&o, &err) < 0) {
+                        log_error("%s", err.msg);
+                        return EXIT_FAILURE;
+                }
+                return EXIT_SUCCESS;
+        }
 
         int ready = detach(&err);
         if (ready < 0)

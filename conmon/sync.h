@@ -8,7 +8,7 @@
  *
  * The text is escaped as JSON requires (quote, backslash, controls as \n \t \uXXXX); bytes
  * that are not valid UTF-8 become U+FFFD. The fd is given by --sync-pipe-fd (inherited).
- * Seam: exec-sync mode will add {"exit_code": N, "message": ...} reports on the same pipe. */
+ * (exec-sync mode answers on stdout instead: exec-sync.h.) */
 #pragma once
 
 #include <stddef.h>

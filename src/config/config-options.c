@@ -265,6 +265,8 @@ const ConfigOption config_options[] = {
             "Default directory for container logs when the kubelet names none."),
         STR("crio", "version_file", version_file, P | E, "/var/run/crio/version",
             "File crio writes its version to at start-up (\"\": none)."),
+        STR("crio", "state_dir", state_dir, P, "/var/lib/crio",
+            "Daemon state: pod and container records, bundles (config.json), conmon pid files."),
 
         /* [crio.api] */
         STR("crio.api", "listen", listen, P, "/var/run/crio/crio.sock", "The CRI unix socket."),

@@ -37,6 +37,7 @@ typedef struct CrioConfig {
         char **storage_option;
         char *log_dir;
         char *version_file;
+        char *state_dir;
 
         /* [crio.api] */
         char *listen;

@@ -25,13 +25,13 @@ char *cri_json_name(const char *n) {
         return out;
 }
 
-static bool is_map_entry(const ProtobufCMessageDescriptor *d) {
+bool cri_pb_is_map_entry(const ProtobufCMessageDescriptor *d) {
         size_t l = strlen(d->name);
         return l > 5 && strcmp(d->name + l - 5, "Entry") == 0 && d->n_fields == 2 &&
                strcmp(d->fields[0].name, "key") == 0 && strcmp(d->fields[1].name, "value") == 0;
 }
 
-static JsonNode *scalar_to_json(const ProtobufCFieldDescriptor *f, const void *p) {
+static JsonNode *scalar_to_json(const ProtobufCFieldDescriptor *f, const void *p, bool text_bytes) {
         JsonNode *n = json_node_new(JSON_NODE_VALUE);
         char buf[32];
         switch (f->type) {
@@ -67,7 +67,7 @@ static JsonNode *scalar_to_json(const ProtobufCFieldDescriptor *f, const void *p
         case PROTOBUF_C_TYPE_ENUM: {
                 const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *) p);
                 if (v)
-                        json_node_set_string(n, v->name);
+                        json_node_set_string(n, v->name + cri_pb_enum_prefix_len(f->descriptor, v->name));
                 else
                         json_node_set_int(n, *(const int *) p);
                 break;
@@ -79,6 +79,13 @@ static JsonNode *scalar_to_json(const ProtobufCFieldDescriptor *f, const void *p
         }
         case PROTOBUF_C_TYPE_BYTES: {
                 const ProtobufCBinaryData *b = p;
+                if (text_bytes && b->len < (size_t) G_MAXSSIZE && !memchr(b->data, 0, b->len) &&
+                    g_utf8_validate((const char *) b->data, (gssize) b->len, NULL)) {
+                        /* KeyValue.value as crictl writes it (see pbjson.h) */
+                        g_autofree gchar *t = g_strndup((const char *) b->data, b->len);
+                        json_node_set_string(n, t);
+                        break;
+                }
                 gchar *e = g_base64_encode(b->data, b->len);
                 json_node_set_string(n, e);
                 g_free(e);
@@ -93,7 +100,7 @@ static JsonNode *scalar_to_json(const ProtobufCFieldDescriptor *f, const void *p
         return n;
 }
 
-static size_t type_size(ProtobufCType t) {
+size_t cri_pb_type_size(ProtobufCType t) {
         switch (t) {
         case PROTOBUF_C_TYPE_INT64:
         case PROTOBUF_C_TYPE_SINT64:
@@ -116,12 +123,28 @@ static size_t type_size(ProtobufCType t) {
         }
 }
 
+size_t cri_pb_enum_prefix_len(const ProtobufCEnumDescriptor *ed, const char *value_name) {
+        size_t n = strlen(ed->short_name);
+        if (strlen(value_name) <= n + 1 || value_name[n] != '_')
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (value_name[i] != toupper((unsigned char) ed->short_name[i]))
+                        return 0;
+        return n + 1;
+}
+
+bool cri_pb_bytes_as_text(const ProtobufCMessageDescriptor *owner, const ProtobufCFieldDescriptor *f) {
+        return f->type == PROTOBUF_C_TYPE_BYTES && strcmp(owner->short_name, "KeyValue") == 0 &&
+               strcmp(f->name, "value") == 0;
+}
+
 JsonNode *cri_message_to_json(const ProtobufCMessage *m) {
         const ProtobufCMessageDescriptor *d = m->descriptor;
         JsonObject *o = json_object_new();
         const char *base = (const char *) m;
         for (unsigned i = 0; i < d->n_fields; i++) {
                 const ProtobufCFieldDescriptor *f = &d->fields[i];
+                bool text_bytes = cri_pb_bytes_as_text(d, f);
                 char *name = cri_json_name(f->name);
                 if (!name)
                         continue;
@@ -135,8 +158,8 @@ JsonNode *cri_message_to_json(const ProtobufCMessage *m) {
                 if (f->label == PROTOBUF_C_LABEL_REPEATED) {
                         size_t n = *(const size_t *) (base + f->quantifier_offset);
                         const char *arr = *(char *const *) (base + f->offset);
-                        size_t sz = type_size(f->type);
-                        if (f->type == PROTOBUF_C_TYPE_MESSAGE && is_map_entry(f->descriptor)) {
+                        size_t sz = cri_pb_type_size(f->type);
+                        if (f->type == PROTOBUF_C_TYPE_MESSAGE && cri_pb_is_map_entry(f->descriptor)) {
                                 JsonObject *mo = json_object_new();
                                 for (size_t k = 0; k < n; k++) {
                                         const ProtobufCMessage *e = ((ProtobufCMessage *const *) arr)[k];
@@ -145,7 +168,7 @@ JsonNode *cri_message_to_json(const ProtobufCMessage *m) {
                                         char keybuf[32];
                                         if (ed->fields[0].type != PROTOBUF_C_TYPE_STRING) {
                                                 JsonNode *kn = scalar_to_json(&ed->fields[0],
-                                                                              (const char *) e + ed->fields[0].offset);
+                                                                              (const char *) e + ed->fields[0].offset, false);
                                                 if (JSON_NODE_HOLDS_VALUE(kn) && json_node_get_value_type(kn) == G_TYPE_INT64)
                                                         snprintf(keybuf, sizeof keybuf, "%" G_GINT64_FORMAT,
                                                                  json_node_get_int(kn));
@@ -157,17 +180,17 @@ JsonNode *cri_message_to_json(const ProtobufCMessage *m) {
                                         }
                                         json_object_set_member(mo, key ? key : "",
                                                                scalar_to_json(&ed->fields[1],
-                                                                              (const char *) e + ed->fields[1].offset));
+                                                                              (const char *) e + ed->fields[1].offset, false));
                                 }
                                 json_object_set_object_member(o, name, mo);
                         } else {
                                 JsonArray *a = json_array_new();
                                 for (size_t k = 0; k < n; k++)
-                                        json_array_add_element(a, scalar_to_json(f, arr + k * sz));
+                                        json_array_add_element(a, scalar_to_json(f, arr + k * sz, text_bytes));
                                 json_object_set_array_member(o, name, a);
                         }
                 } else
-                        json_object_set_member(o, name, scalar_to_json(f, base + f->offset));
+                        json_object_set_member(o, name, scalar_to_json(f, base + f->offset, text_bytes));
                 free(name);
         }
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);

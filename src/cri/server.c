@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "api.pb-c.h"
+#include "cri/server-call.h"
 #include "cri/socket.h"
 #include "cri/status.h"
 #include "util/cleanup.h"
@@ -29,67 +30,12 @@
  * does not wait for a worker to re-arm it. */
 #define REQUESTS_PER_METHOD 4
 
-typedef struct CriMethod {
-        char *path; /* "/runtime.v1.RuntimeService/Version" */
-        const ProtobufCMethodDescriptor *desc;
-        CriHandler handler; /* NULL: UNIMPLEMENTED */
-        bool slow;          /* run on a thread of its own (see cri_handler_lookup_full) */
-        void *registered;   /* grpc's handle */
-} CriMethod;
-
-typedef enum CallState { CALL_REQUESTED, CALL_ANSWERING } CallState;
-
-typedef struct CallCtx {
-        CriServer *srv;
-        CriMethod *method; /* NULL: the catch-all request for unknown methods */
-        CallState state;
-        grpc_call *call;
-        gpr_timespec deadline;
-        grpc_metadata_array metadata;
-        grpc_call_details details; /* catch-all only */
-        grpc_byte_buffer *payload;
-        grpc_byte_buffer *response;
-        grpc_slice status_details;
-        int cancelled;
-        /* Slow calls: RECV_CLOSE_ON_SERVER is a batch of its own, started with the call, whose
-         * tag is the context's address with the low bit set. It completes when the call is
-         * over: at once when the client cancels or its deadline passes, which client_gone
-         * tells the handler. The context lives until both batches are done. */
-        bool early_close;
-        atomic_int refs;
-        volatile int client_gone;
-} CallCtx;
-
-#define CLOSE_TAG(ctx) ((void *) ((uintptr_t) (ctx) | 1u))
-#define IS_CLOSE_TAG(tag) (((uintptr_t) (tag) & 1u) != 0)
-#define CTX_OF_CLOSE_TAG(tag) ((CallCtx *) ((uintptr_t) (tag) & ~(uintptr_t) 1u))
-
 /* The slow call this thread is answering (see cri_call_cancel_flag). */
 static _Thread_local CallCtx *current_slow_call;
 
 const volatile int *cri_call_cancel_flag(void) {
         return current_slow_call ? &current_slow_call->client_gone : NULL;
 }
-
-struct CriServer {
-        grpc_server *server;
-        grpc_completion_queue *cq;
-        CriService *svc;
-        char *socket_path;
-        CriMethod *methods;
-        size_t n_methods;
-        pthread_t *threads;
-        unsigned n_threads;
-
-        pthread_mutex_t lock; /* guards the fields below; held only for bookkeeping */
-        pthread_cond_t cond;
-        unsigned live_calls;   /* CallCtx alive (requested or answering) */
-        bool stopping;         /* shutdown_and_notify called: no new requests */
-        bool shutdown_done;    /* grpc's shutdown tag arrived */
-        bool cq_shut;          /* grpc_completion_queue_shutdown called */
-        int shutdown_tag;      /* its address is the tag */
-        bool grpc_inited;
-};
 
 static void maybe_shutdown_cq_locked(CriServer *srv) {
         if (srv->shutdown_done && srv->live_calls == 0 && !srv->cq_shut) {
@@ -98,7 +44,7 @@ static void maybe_shutdown_cq_locked(CriServer *srv) {
         }
 }
 
-static void call_free(CallCtx *ctx) {
+void cri_call_free(CallCtx *ctx) {
         if (atomic_fetch_sub(&ctx->refs, 1) > 1)
                 return; /* the other batch is still out */
         CriServer *srv = ctx->srv;
@@ -155,17 +101,12 @@ static void request_call(CriServer *srv, CriMethod *method) {
         }
         if (e != GRPC_CALL_OK) {
                 log_debug("requesting a call for %s failed: %d", method ? method->path : "unknown methods", e);
-                call_free(ctx);
+                cri_call_free(ctx);
         }
 }
 
-/* Runs the handler; fills *ret_response or returns the status and message to send. */
-static grpc_status_code run_handler(CallCtx *ctx, char **ret_msg) {
+grpc_status_code cri_call_decode(CallCtx *ctx, ProtobufCMessage **ret_req, char **ret_msg) {
         CriMethod *m = ctx->method;
-        if (!m->handler) {
-                asprintf(ret_msg, "%s is not implemented by crio yet", m->path);
-                return GRPC_STATUS_UNIMPLEMENTED;
-        }
         if (!ctx->payload) {
                 asprintf(ret_msg, "%s: the request carries no message", m->path);
                 return GRPC_STATUS_INVALID_ARGUMENT;
@@ -185,6 +126,21 @@ static grpc_status_code run_handler(CallCtx *ctx, char **ret_msg) {
                 asprintf(ret_msg, "%s: cannot decode the request as %s", m->path, m->desc->input->name);
                 return GRPC_STATUS_INVALID_ARGUMENT;
         }
+        *ret_req = req;
+        return GRPC_STATUS_OK;
+}
+
+/* Runs the handler; fills *ret_response or returns the status and message to send. */
+static grpc_status_code run_handler(CallCtx *ctx, char **ret_msg) {
+        CriMethod *m = ctx->method;
+        if (!m->handler) {
+                asprintf(ret_msg, "%s is not implemented by crio yet", m->path);
+                return GRPC_STATUS_UNIMPLEMENTED;
+        }
+        ProtobufCMessage *req = NULL;
+        grpc_status_code code = cri_call_decode(ctx, &req, ret_msg);
+        if (code != GRPC_STATUS_OK)
+                return code;
 
         _cleanup_(crio_error_clear) CrioError err = {};
         ProtobufCMessage *resp = NULL;
@@ -251,7 +207,7 @@ static void answer_call(CallCtx *ctx) {
         grpc_call_error e = grpc_call_start_batch(ctx->call, ops, n, ctx, NULL);
         if (e != GRPC_CALL_OK) {
                 log_debug("answering a call failed to start: %d", e);
-                call_free(ctx);
+                cri_call_free(ctx);
         }
 }
 
@@ -265,7 +221,7 @@ static void *slow_call_main(void *userdata) {
 /* A slow call gets a detached thread of its own: it answers the call itself (which
  * grpc_call_start_batch allows from any thread) and the queue workers free it as usual.
  * live_calls counts it, so shutdown waits for it. */
-static void start_slow_call(CallCtx *ctx) {
+void cri_call_watch_close(CallCtx *ctx) {
         grpc_op close = { .op = GRPC_OP_RECV_CLOSE_ON_SERVER };
         close.data.recv_close_on_server.cancelled = &ctx->cancelled;
         atomic_store(&ctx->refs, 2);
@@ -274,6 +230,10 @@ static void start_slow_call(CallCtx *ctx) {
                 atomic_store(&ctx->refs, 1);
                 ctx->early_close = false;
         }
+}
+
+static void start_slow_call(CallCtx *ctx) {
+        cri_call_watch_close(ctx);
         pthread_attr_t attr;
         pthread_t t;
         pthread_attr_init(&attr);
@@ -303,22 +263,28 @@ static void *worker_main(void *userdata) {
                         pthread_mutex_unlock(&srv->lock);
                         continue;
                 }
+                if (IS_SEND_TAG(ev.tag)) {
+                        cri_stream_sent(CTX_OF_TAG(ev.tag), ev.success);
+                        continue;
+                }
                 if (IS_CLOSE_TAG(ev.tag)) {
-                        CallCtx *c = CTX_OF_CLOSE_TAG(ev.tag);
+                        CallCtx *c = CTX_OF_TAG(ev.tag);
                         if (c->cancelled)
                                 log_debug("%s: the client cancelled the call (or its deadline passed)", c->method->path);
                         c->client_gone = c->cancelled;
-                        call_free(c);
+                        cri_call_free(c);
                         continue;
                 }
                 CallCtx *ctx = ev.tag;
                 if (ctx->state == CALL_ANSWERING || !ev.success) {
                         /* answered, or a request cancelled by shutdown */
-                        call_free(ctx);
+                        cri_call_free(ctx);
                         continue;
                 }
                 request_call(srv, ctx->method); /* re-arm before the work */
-                if (ctx->method && ctx->method->slow && ctx->method->handler)
+                if (ctx->method && ctx->method->stream)
+                        cri_stream_start(ctx);
+                else if (ctx->method && ctx->method->slow && ctx->method->handler)
                         start_slow_call(ctx);
                 else
                         answer_call(ctx);
@@ -339,6 +305,7 @@ static int register_service(CriServer *srv, const ProtobufCServiceDescriptor *sd
                 srv->n_methods++;
                 m->desc = &sd->methods[i];
                 m->handler = cri_handler_lookup_full(m->path, &m->slow);
+                m->stream = cri_stream_handler_lookup(m->path);
                 m->registered = grpc_server_register_method(srv->server, m->path, NULL,
                                                             GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
                 if (!m->registered)
@@ -370,8 +337,9 @@ static void server_free(CriServer *srv) {
         free(srv);
 }
 
-/* Waits until the shutdown tag arrived; returns false on timeout (ms < 0: forever). */
-static bool wait_shutdown_done(CriServer *srv, long ms) {
+/* Waits until the shutdown tag arrived or, with or_idle, no call is left (then only idle
+ * connections can hold shutdown up); returns false on timeout (ms < 0: forever). */
+static bool wait_shutdown_done(CriServer *srv, long ms, bool or_idle) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         if (ms >= 0) {
@@ -383,13 +351,13 @@ static bool wait_shutdown_done(CriServer *srv, long ms) {
                 }
         }
         pthread_mutex_lock(&srv->lock);
-        while (!srv->shutdown_done) {
+        while (!srv->shutdown_done && !(or_idle && srv->live_calls == 0)) {
                 if (ms < 0)
                         pthread_cond_wait(&srv->cond, &srv->lock);
                 else if (pthread_cond_timedwait(&srv->cond, &srv->lock, &until) == ETIMEDOUT)
                         break;
         }
-        bool done = srv->shutdown_done;
+        bool done = srv->shutdown_done || (or_idle && srv->live_calls == 0);
         pthread_mutex_unlock(&srv->lock);
         return done;
 }
@@ -402,13 +370,20 @@ void cri_server_stop(CriServer *srv, unsigned grace_ms) {
                 srv->stopping = true;
                 pthread_mutex_unlock(&srv->lock);
                 grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->shutdown_tag);
-                if (!wait_shutdown_done(srv, (long) grace_ms)) {
+                /* Streams notice `stopping` and end within CRI_STREAM_POLL_MS. Once no call is
+                 * left, grpc would still wait for every connection to close, and a client that
+                 * does not answer the GOAWAY (hung, stopped) would hold shutdown for the whole
+                 * grace: cancelling then only closes connections that carry no call. */
+                if (!wait_shutdown_done(srv, (long) grace_ms, true)) {
                         log_debug("calls still in flight after %u ms: cancelling them", grace_ms);
                         if (srv->svc)
                                 srv->svc->cancel = 1;
                         grpc_server_cancel_all_calls(srv->server);
-                        wait_shutdown_done(srv, -1);
+                } else if (!wait_shutdown_done(srv, 0, false)) {
+                        log_debug("no call left: closing the idle connections");
+                        grpc_server_cancel_all_calls(srv->server);
                 }
+                wait_shutdown_done(srv, -1, false);
                 for (unsigned i = 0; i < srv->n_threads; i++)
                         pthread_join(srv->threads[i], NULL);
                 srv->n_threads = 0;

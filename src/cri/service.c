@@ -6,6 +6,7 @@
 
 #include "config/config.h"
 #include "image/pull.h"
+#include "runtime/state.h"
 
 int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioError *err) {
         int r = pthread_mutex_init(&svc->lock, NULL);
@@ -25,6 +26,8 @@ int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioErro
 void cri_service_done(CriService *svc) {
         if (!svc)
                 return;
+        rt_free(svc->rt);
+        svc->rt = NULL;
         config_free(svc->config);
         svc->config = NULL;
         store_close(svc->store);

@@ -14,6 +14,7 @@
 #include "crio.h"
 #include "cri/server.h"
 #include "cri/service.h"
+#include "runtime/state.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -79,8 +80,9 @@ static void reload(const CrioFlags *flags, CriService *svc) {
                 log_info("reload: nothing changed");
 }
 
-/* The layer extraction helper: beside the crio binary (a build tree), else installed. */
-static char *find_untar_helper(void) {
+/* A helper program (crio-untar, crio-pinns, pause): beside the crio binary (a build tree),
+ * else installed under LIBEXECDIR/crio. */
+static char *find_helper(const char *name) {
         char exe[4096];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (n > 0) {
@@ -89,18 +91,41 @@ static char *find_untar_helper(void) {
                 if (slash) {
                         *slash = '\0';
                         char *p = NULL;
-                        if (asprintf(&p, "%s/crio-untar", exe) >= 0) {
+                        if (asprintf(&p, "%s/%s", exe, name) >= 0) {
                                 if (access(p, X_OK) == 0)
                                         return p;
                                 free(p);
                         }
                 }
         }
-        return strdup(CRIO_LIBEXECDIR "/crio/crio-untar");
+        char *p = NULL;
+        return asprintf(&p, "%s/crio/%s", CRIO_LIBEXECDIR, name) < 0 ? NULL : p;
+}
+
+static int open_runtime(const CrioConfig *cfg, Store *store, Rt **ret, CrioError *err) {
+        _cleanup_free_ char *pinns = find_helper("crio-pinns"), *pause = find_helper("pause");
+        if (!pinns || !pause)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        RtOptions o = {
+                .state_dir = cfg->state_dir,
+                .exits_dir = cfg->container_exits_dir,
+                .attach_dir = cfg->container_attach_socket_dir,
+                .namespaces_dir = cfg->namespaces_dir,
+                .conmon = cfg->conmon,
+                .conmon_env = cfg->conmon_env,
+                .pinns = pinns,
+                .pause = pause,
+                .log_size_max = cfg->log_size_max,
+                .log_level = cfg->log_level,
+        };
+        int r = rt_new(&o, store, ret, err);
+        if (r < 0)
+                return crio_error_prefix(err, "restoring pods and containers from %s: ", cfg->state_dir);
+        return 0;
 }
 
 static int open_store(const CrioConfig *cfg, Store **ret, CrioError *err) {
-        _cleanup_free_ char *helper = find_untar_helper();
+        _cleanup_free_ char *helper = find_helper("crio-untar");
         if (!helper)
                 return crio_error_set(err, ENOMEM, "out of memory");
         StoreOptions o = {
@@ -171,6 +196,12 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
         if (r < 0) {
                 store_close(store);
                 config_free(cfg);
+                return r;
+        }
+        r = open_runtime(svc.config, svc.store, &svc.rt, err);
+        if (r < 0) {
+                (void) store_shutdown(svc.store, false, NULL);
+                cri_service_done(&svc);
                 return r;
         }
         CriServerOptions opts = {

@@ -74,6 +74,7 @@ struct OciSpec {
         size_t n_devices;
         char *cgroups_path;
         char **sysctl_keys, **sysctl_values;
+        JsonNode *seccomp; /* linux.seccomp, or NULL */
 };
 
 /* --- names --- */
@@ -204,6 +205,8 @@ void oci_spec_free(OciSpec *s) {
         free(s->cgroups_path);
         strv_free(s->sysctl_keys);
         strv_free(s->sysctl_values);
+        if (s->seccomp)
+                json_node_unref(s->seccomp);
         free(s);
 }
 
@@ -919,6 +922,10 @@ static void build_linux(JsonBuilder *b, const OciSpec *s) {
                 add_kv_object(b, "sysctl", s->sysctl_keys, s->sysctl_values);
         add_strv(b, "maskedPaths", s->masked_paths);
         add_strv(b, "readonlyPaths", s->readonly_paths);
+        if (s->seccomp) {
+                json_builder_set_member_name(b, "seccomp");
+                json_builder_add_value(b, json_node_copy(s->seccomp));
+        }
         json_builder_end_object(b);
 }
 
@@ -995,4 +1002,13 @@ int oci_spec_write(const OciSpec *s, const char *path, CrioError *err) {
         if (!text)
                 return crio_error_set(err, ENOMEM, "writing %s: out of memory", path);
         return write_file_atomic(path, text, strlen(text), 0600, err);
+}
+
+int oci_spec_set_seccomp(OciSpec *s, JsonNode *seccomp, CrioError *err) {
+        if (seccomp && !JSON_NODE_HOLDS_OBJECT(seccomp))
+                return crio_error_set(err, EINVAL, "the seccomp configuration is not a JSON object");
+        if (s->seccomp)
+                json_node_unref(s->seccomp);
+        s->seccomp = seccomp ? json_node_ref(seccomp) : NULL;
+        return 0;
 }

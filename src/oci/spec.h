@@ -153,3 +153,9 @@ char *oci_spec_to_json(const OciSpec *spec);
 /* Checks the spec is complete (args set, root path set) and writes it to path atomically
  * (temp file, fsync, rename; mode 0600: the environment may hold secrets). */
 int oci_spec_write(const OciSpec *spec, const char *path, CrioError *err);
+
+/* --- seccomp --- */
+typedef struct _JsonNode JsonNode;
+/* Sets linux.seccomp to the object seccomp (see oci/seccomp.h, oci_seccomp_profile_to_oci):
+ * the spec takes its own reference, the caller keeps (and unrefs) its own. NULL removes it. */
+int oci_spec_set_seccomp(OciSpec *spec, JsonNode *seccomp, CrioError *err);

@@ -39,6 +39,12 @@ static inline void strv_freep(char ***v) {
         strv_free(*v);
 }
 
+/* Closes fd if it is open (keeping errno) and returns -1: fd = safe_close(fd). */
+static inline int safe_close(int fd) {
+        closep(&fd);
+        return -1;
+}
+
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # conmon on its own, with real runc and a busybox-static bundle: detaching, the sync-pipe
 # report, the CRI log file (format, partial and empty lines, size limit, reopen through the
-# control FIFO) and the exit file. crio's part (`runc start`) is done by the test.
+# control FIFO), the exit file, the terminal (console socket, resize), the attach socket
+# (output packets, stdin, stdin once), OOM kills and exec-sync. crio's part (`runc start`)
+# is done by the test.
 
 load helpers
 
@@ -40,12 +42,76 @@ make_bundle() {
         local b=$T/$name/bundle
         mkdir -p "$b/rootfs/bin"
         cp /usr/bin/busybox "$b/rootfs/bin/busybox"
-        for a in sh echo printf sleep cat true false test; do ln -s busybox "$b/rootfs/bin/$a"; done
+        for a in sh echo printf sleep cat true false test stty head tail; do ln -s busybox "$b/rootfs/bin/$a"; done
         (cd "$b" && "$RUNC" spec)
         local args
         args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
         jq --argjson a "$args" '.process.args = $a | .process.terminal = false' "$b/config.json" >"$b/config.json.new"
         mv "$b/config.json.new" "$b/config.json"
+}
+
+# edit_config NAME JQ-FILTER: changes the bundle's config.json
+edit_config() {
+        local c=$T/$1/bundle/config.json
+        jq "$2" "$c" >"$c.new"
+        mv "$c.new" "$c"
+}
+
+# An attach client: attach_client SOCKET OUTDIR [--send TEXT]... [--half-close] [--close]
+#   [--until TEXT] [--timeout S]. Connects (through /proc/self/fd/<dirfd>/NAME when the path
+# is too long for sun_path), touches OUTDIR/connected, sends each TEXT (backslash escapes
+# allowed) as one packet, then half-closes (shutdown SHUT_WR) or closes, and reads packets
+# until end-of-file, TEXT seen or the timeout: OUTDIR/stdout and OUTDIR/stderr get the
+# bytes of stream 1 and 2, OUTDIR/bad the count of packets with another stream byte.
+ATTACH_PY='
+import os, socket, sys, time
+path, out = sys.argv[1], sys.argv[2]
+a = sys.argv[3:]
+sends, half, close, until, timeout = [], False, False, None, 20.0
+while a:
+    o = a.pop(0)
+    if o == "--send": sends.append(a.pop(0).encode().decode("unicode_escape").encode("latin-1"))
+    elif o == "--half-close": half = True
+    elif o == "--close": close = True
+    elif o == "--until": until = a.pop(0).encode()
+    elif o == "--timeout": timeout = float(a.pop(0))
+    else: sys.exit("bad option " + o)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+if len(path.encode()) >= 108:
+    d = os.open(os.path.dirname(path), os.O_PATH)
+    s.connect("/proc/self/fd/%d/%s" % (d, os.path.basename(path)))
+else:
+    s.connect(path)
+open(os.path.join(out, "connected"), "w").close()
+for b in sends:
+    s.send(b)
+if close:
+    sys.exit(0)
+if half:
+    s.shutdown(socket.SHUT_WR)
+got, bad = {1: b"", 2: b""}, 0
+end = time.time() + timeout
+try:
+    while time.time() < end:
+        s.settimeout(max(end - time.time(), 0.01))
+        p = s.recv(65536)
+        if not p:
+            break
+        if p[0] in got:
+            got[p[0]] += p[1:]
+        else:
+            bad += 1
+        if until and until in got[1] + got[2]:
+            break
+except socket.timeout:
+    pass
+open(os.path.join(out, "stdout"), "wb").write(got[1])
+open(os.path.join(out, "stderr"), "wb").write(got[2])
+open(os.path.join(out, "bad"), "w").write(str(bad))
+'
+attach_client() {
+        mkdir -p "$2"
+        /usr/bin/python3 -c "$ATTACH_PY" "$@"
 }
 
 # start_conmon NAME [CONMON-ARGS...]: runs conmon for container "<NAME>-<pid>" on bundle
@@ -134,6 +200,8 @@ run_to_exit() {
         [ "$(wc -l <"$D/ctr.log")" = 2 ]
         [ ! -e "$D/bundle/ctl" ]
         [ -z "$(ls "$T/exits" | grep -v "^$ID\$")" ]
+        # no OOM here
+        [ ! -e "$D/bundle/oom" ]
 }
 
 @test "conmon tags a partial line P and keeps the space of an empty line" {
@@ -227,4 +295,260 @@ run_to_exit() {
         run "$CONMON" --cid x --runtime "$RUNC" --bundle /b --log-path /l --exit-dir /e --pidfile /p --container-pidfile /c --log-size-max lots
         [ "$status" -eq 1 ]
         [[ "$output" == *'--log-size-max: invalid number'* ]]
+}
+
+@test "conmon refuses contradictory terminal, stdin and exec-sync options" {
+        local common=(--cid x --runtime "$RUNC" --bundle /b --log-path /l --exit-dir /e --pidfile /p --container-pidfile /c)
+        run "$CONMON" "${common[@]}" --stdin-once
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'--stdin-once and --leave-stdin-open need --stdin'* ]]
+        run "$CONMON" "${common[@]}" --stdin --stdin-once --leave-stdin-open
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'contradict'* ]]
+        run "$CONMON" "${common[@]}" --timeout 3
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'need --exec-sync'* ]]
+        run "$CONMON" --exec-sync --cid x --runtime "$RUNC"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'--exec-process-spec is required'* ]]
+        run "$CONMON" --exec-sync --cid x --runtime "$RUNC" --exec-process-spec /p --terminal
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'--exec-sync takes no --terminal'* ]]
+        run "$CONMON" --exec-sync --cid x --runtime "$RUNC" --exec-process-spec /p --timeout -1
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'--timeout: invalid number'* ]]
+}
+
+@test "--terminal: the pty from the console socket is logged as stdout and \"1 rows cols\" resizes it" {
+        make_bundle tty /bin/sh -c 'while [ ! -e /go ]; do sleep 0.1; done; stty size; echo to-stderr >&2; test -t 1 && echo is-a-tty'
+        edit_config tty '.process.terminal = true'
+        start_conmon tty --terminal
+        [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
+        # the console socket is gone once the terminal arrived
+        [ ! -e "$D/bundle/console.sock" ]
+        "$RUNC" --root "$RUNC_ROOT" start "$ID"
+        echo "1 30 100" >"$D/bundle/ctl"
+        # the resize is handled before the go (one poll round reads the FIFO first)
+        sleep 0.3
+        touch "$D/bundle/rootfs/go"
+        wait_for_file "$T/exits/$ID"
+        wait_gone "$CONMON_PID"
+        cat -A "$D/ctr.log"
+        [ "$(cat "$T/exits/$ID")" = 0 ]
+        # the terminal turns \n into \r\n; everything is stdout
+        grep -qxE "$TIME_RE stdout F 30 100"$'\r' "$D/ctr.log"
+        grep -qxE "$TIME_RE stdout F to-stderr"$'\r' "$D/ctr.log"
+        grep -qxE "$TIME_RE stdout F is-a-tty"$'\r' "$D/ctr.log"
+        run grep -cE "^[^ ]+ stderr " "$D/ctr.log"
+        [ "$output" = 0 ]
+}
+
+@test "--terminal --stdin --stdin-once: attach input reaches the pty, and ^D ends it when the client's input ends" {
+        make_bundle ttyin /bin/sh -c 'cat; echo got-eof'
+        edit_config ttyin '.process.terminal = true'
+        start_conmon ttyin --terminal --stdin --stdin-once --attach-socket "$T/ttyin/attach/sock"
+        [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
+        [ -S "$D/attach/sock" ]
+        [ "$(stat -c %a "$D/attach/sock")" = 600 ]
+        "$RUNC" --root "$RUNC_ROOT" start "$ID"
+        attach_client "$D/attach/sock" "$D/c1" --send 'hello\n' --half-close --until got-eof
+        od -c "$D/c1/stdout"
+        grep -q 'hello' "$D/c1/stdout"
+        grep -q 'got-eof' "$D/c1/stdout"
+        [ ! -s "$D/c1/stderr" ]
+        [ "$(cat "$D/c1/bad")" = 0 ]
+        wait_for_file "$T/exits/$ID"
+        wait_gone "$CONMON_PID"
+        [ "$(cat "$T/exits/$ID")" = 0 ]
+        grep -qE "$TIME_RE stdout F got-eof" "$D/ctr.log"
+        # the socket is removed at exit
+        [ ! -e "$D/attach/sock" ]
+}
+
+@test "attach: every client gets stdout (1) and stderr (2) packets; --stdin-once closes stdin when the first input ends" {
+        make_bundle attach /bin/sh -c 'cat; echo bye >&2'
+        start_conmon attach --stdin --stdin-once --attach-socket "$T/attach/sock"
+        [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
+        # a second client that only listens, attached before the container starts
+        attach_client "$D/sock" "$D/c2" --timeout 20 &
+        local listener=$!
+        wait_for_file "$D/c2/connected"
+        "$RUNC" --root "$RUNC_ROOT" start "$ID"
+        attach_client "$D/sock" "$D/c1" --send 'one\n' --send 'two\n' --half-close
+        wait "$listener"
+        wait_for_file "$T/exits/$ID"
+        wait_gone "$CONMON_PID"
+        local c
+        for c in c1 c2; do
+                [ "$(cat "$D/$c/stdout")" = "$(printf 'one\ntwo')" ] || { echo "$c: $(od -c "$D/$c/stdout")"; false; }
+                [ "$(cat "$D/$c/stderr")" = bye ]
+                [ "$(cat "$D/$c/bad")" = 0 ]
+        done
+        [ "$(cat "$T/exits/$ID")" = 0 ]
+        grep -qxE "$TIME_RE stdout F one" "$D/ctr.log"
+        grep -qxE "$TIME_RE stdout F two" "$D/ctr.log"
+        grep -qxE "$TIME_RE stderr F bye" "$D/ctr.log"
+}
+
+@test "attach without --stdin-once: a client leaving leaves stdin open; a socket path longer than sun_path" {
+        make_bundle keep /bin/sh -c 'while read l; do echo "read:$l"; [ "$l" = quit ] && exit 5; done; echo eof'
+        # 200 bytes: bound as /proc/self/fd/<dirfd>/sock, and clients connect likewise
+        local long=$T/keep/$(printf 'd%.0s' $(seq 1 80))/$(printf 'e%.0s' $(seq 1 80))
+        mkdir -p "$(dirname "$long")"
+        [ "${#long}" -gt 108 ]
+        start_conmon keep --stdin --attach-socket "$long/sock"
+        [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
+        [ -S "$long/sock" ]
+        "$RUNC" --root "$RUNC_ROOT" start "$ID"
+        # the first client writes a line and goes away at once
+        attach_client "$long/sock" "$D/c1" --send 'first\n' --close
+        wait_for_file "$D/ctr.log" "stdout F read:first"
+        sleep 0.3
+        kill -0 "$(cat "$D/ctr.pid")"
+        [ ! -e "$T/exits/$ID" ]
+        # a later client still reaches the same stdin
+        attach_client "$long/sock" "$D/c2" --send 'quit\n' --until 'read:quit'
+        grep -q 'read:quit' "$D/c2/stdout"
+        wait_for_file "$T/exits/$ID"
+        wait_gone "$CONMON_PID"
+        [ "$(cat "$T/exits/$ID")" = 5 ]
+        ! grep -q 'eof' "$D/ctr.log"
+        [ ! -e "$long/sock" ]
+}
+
+@test "OOM: a container past its 32 MiB memory limit gets <bundle>/oom (as it happens) and exit code 137" {
+        [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] || [ -e /sys/fs/cgroup/cgroup.controllers ] ||
+                skip "no swap accounting in the memory cgroup"
+        # busybox tail keeps its whole input when it has no newline: one process grows. The
+        # first kill leaves init running (the file must come from the live event), the
+        # second ends the container with tail's 137.
+        make_bundle oom /bin/sh -c 'head -c 200m /dev/zero | tail; while [ ! -e /go ]; do sleep 0.1; done; head -c 200m /dev/zero | tail'
+        edit_config oom '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+        start_conmon oom
+        [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
+        [ ! -e "$D/bundle/oom" ]
+        "$RUNC" --root "$RUNC_ROOT" start "$ID"
+        wait_for_file "$D/bundle/oom"
+        kill -0 "$(cat "$D/ctr.pid")"
+        [ ! -e "$T/exits/$ID" ]
+        touch "$D/bundle/rootfs/go"
+        wait_for_file "$T/exits/$ID"
+        wait_gone "$CONMON_PID"
+        cat "$D/conmon.log"
+        [ "$(cat "$T/exits/$ID")" = 137 ]
+        [ -f "$D/bundle/oom" ]
+        [ ! -s "$D/bundle/oom" ]
+        grep -q 'OOM-killed' "$D/conmon.log"
+        [ -z "$(ls "$D/bundle" | grep tmp)" ]
+}
+
+@test "OOM: when the kill ends the container, <bundle>/oom is older than the exit file" {
+        make_bundle oom2 /bin/sh -c 'head -c 200m /dev/zero | tail'
+        edit_config oom2 '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+        start_conmon oom2
+        [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
+        run_to_exit
+        [ "$(cat "$T/exits/$ID")" = 137 ]
+        local t_oom t_exit
+        t_oom=$(stat -c %.9Y "$D/bundle/oom")
+        t_exit=$(stat -c %.9Y "$T/exits/$ID")
+        echo "oom $t_oom exit $t_exit"
+        [ "$(echo "$t_oom <= $t_exit" | bc)" = 1 ]
+}
+
+# process_spec FILE ARG...: a runtime-spec "process" object, as crio writes for exec
+process_spec() {
+        local f=$1
+        shift
+        jq -n --argjson a "$(printf '%s\n' "$@" | jq -R . | jq -s .)" \
+                '{terminal: false, user: {uid: 0, gid: 0}, args: $a, env: ["PATH=/bin"], cwd: "/"}' >"$f"
+}
+
+# exec_sync ARGS...: conmon --exec-sync against the running container $ID; sets status,
+# output (stdout only) and ERR (stderr)
+exec_sync() {
+        run --separate-stderr "$CONMON" --exec-sync --cid "$ID" --runtime "$RUNC" \
+                --runtime-arg --root --runtime-arg "$RUNC_ROOT" "$@"
+        ERR=$stderr
+        echo "status $status, stdout: $output, stderr: $ERR"
+}
+
+start_sleeper() {
+        make_bundle "$1" /bin/sleep 300
+        start_conmon "$1"
+        [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
+        "$RUNC" --root "$RUNC_ROOT" start "$ID"
+}
+
+@test "exec-sync: exit code, stdout and stderr (base64) as one JSON object" {
+        bats_require_minimum_version 1.5.0
+        start_sleeper es
+        process_spec "$D/p.json" /bin/sh -c 'echo out; printf "e\001rr" >&2; exit 7'
+        exec_sync --exec-process-spec "$D/p.json" --timeout 0
+        [ "$status" -eq 0 ]
+        [ "$(printf '%s\n' "$output" | wc -l)" = 1 ]
+        [ "$(jq -r .exit_code <<<"$output")" = 7 ]
+        [ "$(jq -r .timed_out <<<"$output")" = false ]
+        [ "$(jq -r .truncated <<<"$output")" = false ]
+        [ "$(jq -r .stdout <<<"$output" | base64 -d)" = out ]
+        [ "$(jq -r .stderr <<<"$output" | base64 -d | od -An -c | tr -s ' ')" = " e 001 r r" ]
+        [ ! -e "$D/p.json.pid" ]
+        # a second one, exit 0, no output
+        process_spec "$D/p.json" /bin/true
+        exec_sync --exec-process-spec "$D/p.json" --timeout 10
+        [ "$status" -eq 0 ]
+        [ "$output" = '{"exit_code": 0, "timed_out": false, "stdout": "", "stderr": "", "truncated": false}' ]
+}
+
+@test "exec-sync: --timeout kills the process and reports timed_out" {
+        bats_require_minimum_version 1.5.0
+        start_sleeper et
+        process_spec "$D/p.json" /bin/sh -c 'echo started; exec sleep 60'
+        local t0=$SECONDS
+        exec_sync --exec-process-spec "$D/p.json" --timeout 1
+        [ "$status" -eq 0 ]
+        [ $((SECONDS - t0)) -le 5 ]
+        [ "$(jq -r .timed_out <<<"$output")" = true ]
+        [ "$(jq -r .exit_code <<<"$output")" = 137 ]
+        [ "$(jq -r .stdout <<<"$output" | base64 -d)" = started ]
+        # only the container's init is left in it
+        run "$RUNC" --root "$RUNC_ROOT" ps --format json "$ID"
+        [ "$status" -eq 0 ]
+        [ "$(jq length <<<"$output")" = 1 ]
+}
+
+@test "exec-sync: output past --exec-output-max is read, dropped and noted as truncated" {
+        bats_require_minimum_version 1.5.0
+        start_sleeper eo
+        process_spec "$D/p.json" /bin/sh -c 'head -c 300000 /dev/zero; echo small >&2'
+        exec_sync --exec-process-spec "$D/p.json" --exec-output-max 1000
+        [ "$status" -eq 0 ]
+        [ "$(jq -r .exit_code <<<"$output")" = 0 ]
+        [ "$(jq -r .truncated <<<"$output")" = true ]
+        [ "$(jq -r .stdout <<<"$output" | base64 -d | wc -c)" = 1000 ]
+        [ "$(jq -r .stderr <<<"$output" | base64 -d)" = small ]
+        # the default keeps it all
+        exec_sync --exec-process-spec "$D/p.json"
+        [ "$(jq -r .truncated <<<"$output")" = false ]
+        [ "$(jq -r .stdout <<<"$output" | base64 -d | wc -c)" = 300000 ]
+}
+
+@test "exec-sync: an exec that cannot run is exit 1 with the runtime's message" {
+        bats_require_minimum_version 1.5.0
+        start_sleeper ef
+        process_spec "$D/p.json" /bin/true
+        ID=cbats-no-such-container
+        exec_sync --exec-process-spec "$D/p.json"
+        [ "$status" -eq 1 ]
+        [ -z "$output" ]
+        [[ "$ERR" == *"container does not exist"* ]]
+        ID=cbats-ef-$$
+        process_spec "$D/p.json" /bin/no-such-program
+        exec_sync --exec-process-spec "$D/p.json"
+        [ "$status" -eq 1 ]
+        [ -z "$output" ]
+        [[ "$ERR" == *"no-such-program"* ]]
+        exec_sync --exec-process-spec "$D/missing.json"
+        [ "$status" -eq 1 ]
+        [[ "$ERR" == *"missing.json: No such file or directory"* ]]
 }

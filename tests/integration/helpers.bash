@@ -17,16 +17,21 @@ setup_crio_env() {
 root = "$TESTDIR/lib/storage"
 runroot = "$TESTDIR/run/storage"
 version_file = "$TESTDIR/run/version"
+state_dir = "$TESTDIR/lib/crio"
 log_dir = "$TESTDIR/pods"
 
 [crio.api]
 listen = "$SOCK"
 
 [crio.runtime]
+conmon = "$BUILD/conmon"
 container_exits_dir = "$TESTDIR/run/exits"
 container_attach_socket_dir = "$TESTDIR/run"
 namespaces_dir = "$TESTDIR/run/ns"
 log_level = "debug"
+
+[crio.runtime.runtimes.runc]
+runtime_root = "$TESTDIR/run/runc"
 
 [crio.network]
 network_dir = "$TESTDIR/cni/net.d"
@@ -78,8 +83,36 @@ teardown_crio_env() {
                 kill -KILL "$CRIO_PID" 2>/dev/null || true
                 wait "$CRIO_PID" 2>/dev/null || true
         fi
+        end_containers "${TESTDIR:-}"
         unmount_under "${TESTDIR:-}"
         [ -n "${TESTDIR:-}" ] && rm -rf "$TESTDIR"
+}
+
+# end_containers DIR: kills and deletes the containers a test's crio left in the runtime
+# state roots under DIR/run (runc, crun), and the conmons watching them (by the PID each
+# recorded).
+end_containers() {
+        [ -n "$1" ] || return 0
+        local root id rt
+        for root in "$1"/run/runc "$1"/run/crun; do
+                [ -d "$root" ] || continue
+                rt=runc
+                case "$root" in */crun) rt=${CRUN_WRAPPER:-crun} ;; esac
+                for id in $(ls "$root" 2>/dev/null); do
+                        "$rt" --root "$root" kill "$id" KILL >/dev/null 2>&1 || true
+                        "$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+                done
+        done
+        local f pid
+        for f in "$1"/lib/crio/containers/*/conmon.pid; do
+                [ -f "$f" ] || continue
+                pid=$(cat "$f")
+                [ -n "$pid" ] && grep -qs "$1" "/proc/$pid/cmdline" && kill -KILL "$pid" 2>/dev/null || true
+        done
+        for f in "$1"/run/ns/*/*; do
+                [ -e "$f" ] && umount -l "$f" 2>/dev/null || true
+        done
+        return 0
 }
 
 # unmount_under DIR: unmounts every mount below DIR, deepest first (what a killed crio or a

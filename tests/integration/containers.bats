@@ -1,0 +1,234 @@
+#!/usr/bin/env bats
+# What a container's spec gives it, seen from inside the container and from its cgroup files:
+# capabilities, read-only root, privileged, sysctls, host network, resources and their update,
+# log reopening, and the crun runtime handler.
+
+load helpers
+load pods
+
+setup_file() { pods_setup_file; }
+teardown_file() { pods_teardown_file; }
+setup() { pods_setup; }
+teardown() { teardown_crio_env; }
+
+# out POD NAME: what the container printed (after it exited).
+out() {
+        local id
+        id=$(rt ListContainers "{\"filter\":{\"podSandboxId\":\"$1\"}}" | jq -r ".containers[] | select(.metadata.name == \"$2\") | .id")
+        wait_exited "$id" && cut -d' ' -f4- "$(cstatus "$id" | jq -r .log_path)"
+}
+
+caps_of() { # caps_of POD NAME: the CapEff line printed by the container
+        out "$1" "$2" | grep CapEff | awk '{print $2}'
+}
+
+@test "capabilities: the defaults, add and drop, drop ALL, privileged gets all crio holds" {
+        start_crio
+        pod=$(runp caps)
+        run_ctr "$pod" dflt '["grep","Cap","/proc/self/status"]' >/dev/null
+        run_ctr "$pod" added '["grep","Cap","/proc/self/status"]' '"linux":{"securityContext":{"capabilities":{"addCapabilities":["NET_ADMIN"],"dropCapabilities":["KILL"]}}}' >/dev/null
+        run_ctr "$pod" none '["grep","Cap","/proc/self/status"]' '"linux":{"securityContext":{"capabilities":{"dropCapabilities":["ALL"]}}}' >/dev/null
+        run_ctr "$pod" priv '["grep","Cap","/proc/self/status"]' '"linux":{"securityContext":{"privileged":true}}' >/dev/null
+        # CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE = 0x5fb
+        [ "$(caps_of "$pod" dflt)" = 00000000000005fb ]
+        # + NET_ADMIN (12) - KILL (5)
+        [ "$(caps_of "$pod" added)" = 00000000000015db ]
+        [ "$(caps_of "$pod" none)" = 0000000000000000 ]
+        own=$(grep CapBnd /proc/$CRIO_PID/status | awk '{print $2}')
+        [ "$(caps_of "$pod" priv)" = "$own" ]
+}
+
+@test "read-only root filesystem, masked /proc paths, and a writable mount from the CRI" {
+        start_crio
+        pod=$(runp ro)
+        mkdir -p "$TESTDIR/vol"
+        echo host-data >"$TESTDIR/vol/file"
+        run_ctr "$pod" ro '["/bin/sh","-c","touch /x 2>&1 || echo ROOT-RO; cat /data/file; echo w >/data/new && echo DATA-RW; /bin/busybox cat /proc/kcore 2>&1 | head -c 40; echo; cat /ro/file; touch /ro/y 2>/dev/null || echo MOUNT-RO"]' \
+                "\"mounts\":[{\"containerPath\":\"/data\",\"hostPath\":\"$TESTDIR/vol\"},{\"containerPath\":\"/ro\",\"hostPath\":\"$TESTDIR/vol\",\"readonly\":true}],\"linux\":{\"securityContext\":{\"readonlyRootfs\":true}}" >/dev/null
+        text=$(out "$pod" ro)
+        echo "$text"
+        grep -qx ROOT-RO <<<"$text"
+        [ "$(grep -c '^host-data$' <<<"$text")" = 2 ]
+        grep -qx DATA-RW <<<"$text"
+        grep -qx MOUNT-RO <<<"$text"
+        [ "$(cat "$TESTDIR/vol/new")" = w ]
+        # /proc/kcore is masked (bind of /dev/null): reading it gives nothing
+        [ "$(grep -c 'ELF' <<<"$text")" = 0 ]
+}
+
+@test "sysctls of the pod are set in its namespaces; host network pods share the host's" {
+        start_crio
+        pod=$(runp sys '"linux":{"sysctls":{"net.ipv4.ip_unprivileged_port_start":"77","kernel.shmmni":"1234"}}')
+        run_ctr "$pod" s '["/bin/sh","-c","cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni; cat /etc/hostname; hostname"]' >/dev/null
+        text=$(out "$pod" s)
+        [ "$(sed -n 1p <<<"$text")" = 77 ]
+        [ "$(sed -n 2p <<<"$text")" = 1234 ]
+        [ "$(sed -n 3p <<<"$text")" = sys-host ]
+        [ "$(sed -n 4p <<<"$text")" = sys-host ]
+        [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" != 77 ]
+        hostpod=$(runp hostnet '"linux":{"securityContext":{"namespaceOptions":{"network":"NODE","pid":"NODE","ipc":"NODE"}}}')
+        hc=$(run_ctr "$hostpod" h '["sleep","1000"]')
+        pid=$(pid_of "$hc")
+        [ "$(stat -L -c %i /proc/$pid/ns/net)" = "$(stat -L -c %i /proc/self/ns/net)" ]
+        [ "$(stat -L -c %i /proc/$pid/ns/pid)" = "$(stat -L -c %i /proc/self/ns/pid)" ]
+        [ "$(stat -L -c %i /proc/$pid/ns/ipc)" = "$(stat -L -c %i /proc/self/ns/ipc)" ]
+        [ -z "$(find "$TESTDIR/run/ns" -name "$hostpod")" ]
+}
+
+@test "containers of a pod share its PID namespace (POD) or get their own (CONTAINER)" {
+        start_crio
+        pod=$(runp pids)
+        infra=$(rt PodSandboxStatus "{\"podSandboxId\":\"$pod\",\"verbose\":true}" | jq -r '.info.info | fromjson | .pid')
+        shared=$(run_ctr "$pod" shared '["sleep","1000"]')
+        own=$(run_ctr "$pod" own '["sleep","1000"]' '"linux":{"securityContext":{"namespaceOptions":{"pid":"CONTAINER"}}}')
+        [ "$(stat -L -c %i /proc/$(pid_of "$shared")/ns/pid)" = "$(stat -L -c %i /proc/$infra/ns/pid)" ]
+        [ "$(stat -L -c %i /proc/$(pid_of "$own")/ns/pid)" != "$(stat -L -c %i /proc/$infra/ns/pid)" ]
+}
+
+@test "cpu and memory limits land in the cgroup files, and UpdateContainerResources changes them" {
+        start_crio
+        pod=$(runp res)
+        ctr=$(run_ctr "$pod" limited '["sleep","1000"]' '"linux":{"resources":{"cpuPeriod":"100000","cpuQuota":"50000","cpuShares":"512","memoryLimitInBytes":"67108864"}}')
+        cg=crio/crio-$ctr
+        [ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.cfs_quota_us)" = 50000 ]
+        [ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.cfs_period_us)" = 100000 ]
+        [ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.shares)" = 512 ]
+        [ "$(cat /sys/fs/cgroup/memory/$cg/memory.limit_in_bytes)" = 67108864 ]
+        # the container's process is in that cgroup
+        grep -q ":memory:/$cg\$" /proc/$(pid_of "$ctr")/cgroup
+        rt UpdateContainerResources "{\"containerId\":\"$ctr\",\"linux\":{\"cpuPeriod\":\"100000\",\"cpuQuota\":\"20000\",\"cpuShares\":\"256\",\"memoryLimitInBytes\":\"134217728\"}}" >/dev/null
+        [ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.cfs_quota_us)" = 20000 ]
+        [ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.shares)" = 256 ]
+        [ "$(cat /sys/fs/cgroup/memory/$cg/memory.limit_in_bytes)" = 134217728 ]
+        run rt UpdateContainerResources "{\"containerId\":\"$ctr\",\"linux\":{\"oomScoreAdj\":\"5000\"}}"
+        [[ "$output" == *INVALID_ARGUMENT*oom_score_adj* ]]
+        rt StopContainer "{\"containerId\":\"$ctr\",\"timeout\":1}" >/dev/null
+        run rt UpdateContainerResources "{\"containerId\":\"$ctr\",\"linux\":{\"cpuShares\":\"300\"}}"
+        [[ "$output" == *FAILED_PRECONDITION*not\ created\ or\ running* ]]
+}
+
+@test "oom_score_adj below crio's own is raised to it (no CAP_SYS_RESOURCE here), and the container runs" {
+        start_crio
+        pod=$(runp oomadj)
+        own=$(cat /proc/$CRIO_PID/oom_score_adj)
+        ctr=$(run_ctr "$pod" low '["sleep","1000"]' '"linux":{"resources":{"oomScoreAdj":"-999"}}')
+        [ "$(cat /proc/$(pid_of "$ctr")/oom_score_adj)" = "$own" ]
+        ctr2=$(run_ctr "$pod" high '["sleep","1000"]' '"linux":{"resources":{"oomScoreAdj":"500"}}')
+        [ "$(cat /proc/$(pid_of "$ctr2")/oom_score_adj)" = 500 ]
+}
+
+@test "ReopenContainerLog: after the kubelet moves the log away, output goes to a new file" {
+        start_crio
+        pod=$(runp logs)
+        ctr=$(run_ctr "$pod" talker '["/bin/sh","-c","i=0; while :; do echo line$i; i=$((i+1)); sleep 0.1; done"]')
+        log=$TESTDIR/pods/logs/talker.log
+        sleep 0.5
+        mv "$log" "$log.1"
+        rt ReopenContainerLog "{\"containerId\":\"$ctr\"}" >/dev/null
+        [ -f "$log" ]
+        sleep 0.5
+        grep -q ' stdout F line' "$log"
+        last_old=$(tail -1 "$log.1" | sed 's/.*line//')
+        first_new=$(head -1 "$log" | sed 's/.*line//')
+        [ "$first_new" -gt "$last_old" ]
+        rt StopContainer "{\"containerId\":\"$ctr\",\"timeout\":0}" >/dev/null
+        run rt ReopenContainerLog "{\"containerId\":\"$ctr\"}"
+        [[ "$output" == *FAILED_PRECONDITION*not\ running* ]]
+}
+
+@test "log_size_max: the log starts over when it would pass the limit" {
+        echo -e '[crio.runtime]\nlog_size_max = 8192' >"$TESTDIR/crio.conf.d/logmax.conf"
+        start_crio
+        pod=$(runp big)
+        ctr=$(run_ctr "$pod" chatty '["/bin/sh","-c","i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done"]')
+        wait_exited "$ctr"
+        size=$(stat -c %s "$TESTDIR/pods/big/chatty.log")
+        [ "$size" -le 8192 ]
+        grep -q ' stdout F line-1999$' "$TESTDIR/pods/big/chatty.log"
+}
+
+@test "runtime_handler picks crun from the runtimes table" {
+        command -v crun >/dev/null || skip "crun is not installed"
+        # crun 1.8 refuses this hybrid cgroup layout; it runs with the unified mount hidden (deps.md)
+        cat >"$TESTDIR/crun-wrapper" <<'EOW'
+#!/bin/sh
+exec unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"
+EOW
+        chmod +x "$TESTDIR/crun-wrapper"
+        export CRUN_WRAPPER=$TESTDIR/crun-wrapper
+        cat >"$TESTDIR/crio.conf.d/crun.conf" <<EOC
+[crio.runtime.runtimes.crun]
+runtime_path = "$TESTDIR/crun-wrapper"
+runtime_root = "$TESTDIR/run/crun"
+EOC
+        start_crio
+        run rt RunPodSandbox "{\"config\":$(pod_config crunpod),\"runtimeHandler\":\"crun\"}"
+        [ "$status" -eq 0 ]
+        pod=$(jq -r .pod_sandbox_id <<<"$output")
+        [ "$(rt PodSandboxStatus "{\"podSandboxId\":\"$pod\"}" | jq -r .status.runtime_handler)" = crun ]
+        ctr=$(run_ctr "$pod" c '["/bin/sh","-c","echo via-crun; exit 3"]')
+        wait_exited "$ctr"
+        [ "$(cstatus "$ctr" | jq -r .exit_code)" = 3 ]
+        grep -q ' stdout F via-crun$' "$TESTDIR/pods/crunpod/c.log"
+        # crun, not runc, holds the state
+        [ -d "$TESTDIR/run/crun/$ctr" ]
+        [ ! -e "$TESTDIR/run/runc/$ctr" ]
+        rt RemovePodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
+        [ -z "$(ls "$TESTDIR/run/crun")" ]
+}
+
+@test "seccomp: RuntimeDefault (also when the request names none) refuses unshare(CLONE_NEWUSER); Unconfined allows it" {
+        start_crio
+        pod=$(runp sec)
+        cmd='["/bin/sh","-c","/bin/busybox unshare -U /bin/true 2>/dev/null; echo rc=$?; grep Seccomp: /proc/self/status"]'
+        run_ctr "$pod" dflt "$cmd" >/dev/null
+        run_ctr "$pod" rtdefault "$cmd" '"linux":{"securityContext":{"seccomp":{"profileType":"RuntimeDefault"}}}' >/dev/null
+        run_ctr "$pod" unconfined "$cmd" '"linux":{"securityContext":{"seccomp":{"profileType":"Unconfined"}}}' >/dev/null
+        [ "$(out "$pod" dflt | tr '\n\t' '  ')" = "rc=1 Seccomp: 2 " ]
+        [ "$(out "$pod" rtdefault | tr '\n\t' '  ')" = "rc=1 Seccomp: 2 " ]
+        [ "$(out "$pod" unconfined | tr '\n\t' '  ')" = "rc=0 Seccomp: 0 " ]
+        # a Localhost profile must exist
+        run rt CreateContainer "{\"podSandboxId\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"lh\"},\"image\":{\"image\":\"busybox:1\"},\"linux\":{\"securityContext\":{\"seccomp\":{\"profileType\":\"Localhost\",\"localhostRef\":\"/nonexistent/profile.json\"}}}}}"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*/nonexistent/profile.json* ]]
+}
+
+@test "ExecSync: output, stderr and exit code, as the container's user; a timeout is DEADLINE_EXCEEDED" {
+        start_crio
+        pod=$(runp ex)
+        ctr=$(run_ctr "$pod" target '["sleep","1000"]' '"envs":[{"key":"GREETING","value":"aGk="}],"linux":{"securityContext":{"runAsUser":{"value":"4321"}}}')
+        run rt ExecSync "{\"containerId\":\"$ctr\",\"cmd\":[\"/bin/sh\",\"-c\",\"echo \$GREETING; id -u; echo oops >&2; exit 3\"],\"timeout\":\"10\"}"
+        [ "$status" -eq 0 ]
+        [ "$(jq -r .stdout <<<"$output" | base64 -d)" = "$(printf 'hi\n4321')" ]
+        [ "$(jq -r .stderr <<<"$output" | base64 -d)" = oops ]
+        [ "$(jq -r .exit_code <<<"$output")" = 3 ]
+        # large output arrives whole (1 MiB)
+        run rt ExecSync "{\"containerId\":\"$ctr\",\"cmd\":[\"/bin/sh\",\"-c\",\"head -c 1048576 /dev/zero | tr '\\\\\\\\0' x\"]}"
+        [ "$status" -eq 0 ]
+        [ "$(jq -r .stdout <<<"$output" | base64 -d | wc -c)" = 1048576 ]
+        t0=$(date +%s%N)
+        run rt ExecSync "{\"containerId\":\"$ctr\",\"cmd\":[\"sleep\",\"30\"],\"timeout\":\"1\"}"
+        elapsed=$(( ($(date +%s%N) - t0) / 1000000 ))
+        [ "$status" -eq 3 ]
+        [[ "$output" == *DEADLINE_EXCEEDED*timed\ out* ]]
+        [ "$elapsed" -lt 8000 ]
+        run rt ExecSync "{\"containerId\":\"$ctr\",\"cmd\":[]}"
+        [[ "$output" == *INVALID_ARGUMENT*cmd* ]]
+        rt StopContainer "{\"containerId\":\"$ctr\",\"timeout\":0}" >/dev/null
+        run rt ExecSync "{\"containerId\":\"$ctr\",\"cmd\":[\"true\"]}"
+        [[ "$output" == *FAILED_PRECONDITION*not\ running* ]]
+}
+
+@test "a container killed by the OOM killer is reported OOMKilled with 137" {
+        start_crio
+        pod=$(runp oom)
+        ctr=$(run_ctr "$pod" hog '["/bin/sh","-c","head -c 200m /dev/zero | tail"]' '"linux":{"resources":{"memoryLimitInBytes":"33554432"}}')
+        wait_exited "$ctr" 30
+        st=$(cstatus "$ctr")
+        echo "$st"
+        [ "$(jq -r .reason <<<"$st")" = OOMKilled ]
+        [ "$(jq -r .exit_code <<<"$st")" = 137 ]
+        ok=$(run_ctr "$pod" fine '["true"]')
+        wait_exited "$ok"
+        [ "$(cstatus "$ok" | jq -r .reason)" = Completed ]
+}
