@@ -221,20 +221,7 @@ static int set_mounts(OciSpec *spec, const CriCtrSpecInput *in, const RtSandbox 
 }
 
 static int set_namespaces(OciSpec *spec, const CriCtrSpecInput *in, const RtSandbox *s, CrioError *err) {
-        int r = 0;
-        if (s->netns_path) {
-                if ((r = oci_spec_set_namespace(spec, OCI_NS_NETWORK, s->netns_path, err)) < 0 ||
-                    (r = oci_spec_set_namespace(spec, OCI_NS_UTS, s->utsns_path, err)) < 0 ||
-                    (r = oci_spec_set_hostname(spec, s->hostname, err)) < 0)
-                        return r;
-        } else {
-                oci_spec_remove_namespace(spec, OCI_NS_NETWORK);
-                oci_spec_remove_namespace(spec, OCI_NS_UTS);
-        }
-        if (s->ipcns_path)
-                r = oci_spec_set_namespace(spec, OCI_NS_IPC, s->ipcns_path, err);
-        else
-                oci_spec_remove_namespace(spec, OCI_NS_IPC);
+        int r = cri_spec_join_pod_namespaces(spec, s, err);
         if (r < 0)
                 return r;
         const Runtime__V1__LinuxContainerSecurityContext *sc = in->cc->linux ? in->cc->linux->security_context : NULL;

@@ -37,6 +37,7 @@ static const struct {
         { RUNTIME "UpdateContainerResources", cri_rpc_update_container_resources, true },
         { RUNTIME "ReopenContainerLog", cri_rpc_reopen_container_log, true },
         { RUNTIME "ExecSync", cri_rpc_exec_sync, true },
+        { RUNTIME "UpdateRuntimeConfig", cri_rpc_update_runtime_config },
 };
 
 CriHandler cri_handler_lookup(const char *path) {

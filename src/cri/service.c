@@ -28,6 +28,8 @@ void cri_service_done(CriService *svc) {
                 return;
         rt_free(svc->rt);
         svc->rt = NULL;
+        free(svc->pod_cidr);
+        svc->pod_cidr = NULL;
         config_free(svc->config);
         svc->config = NULL;
         store_close(svc->store);

@@ -24,6 +24,7 @@ typedef struct CriService {
         volatile int cancel;  /* set when shutdown gives up waiting: long work stops (-ECANCELED) */
         struct PullShared *pulls; /* owned; what concurrent pulls share (image/pull.h) */
         struct Rt *rt;        /* owned; pods and containers (runtime/state.h); NULL in some tests */
+        char *pod_cidr;       /* owned; from UpdateRuntimeConfig (under lock); NULL until given */
 } CriService;
 
 typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

@@ -90,3 +90,20 @@ int cri_spec_annotate(OciSpec *spec, const RtSandbox *s, const RtContainer *c, C
         }
         return 0;
 }
+
+int cri_spec_join_pod_namespaces(OciSpec *spec, const RtSandbox *s, CrioError *err) {
+        int r = 0;
+        if (s->netns_path) {
+                if ((r = oci_spec_set_namespace(spec, OCI_NS_NETWORK, s->netns_path, err)) < 0 ||
+                    (r = oci_spec_set_namespace(spec, OCI_NS_UTS, s->utsns_path, err)) < 0 ||
+                    (r = oci_spec_set_hostname(spec, s->hostname, err)) < 0)
+                        return r;
+        } else {
+                oci_spec_remove_namespace(spec, OCI_NS_NETWORK);
+                oci_spec_remove_namespace(spec, OCI_NS_UTS);
+        }
+        if (s->ipcns_path)
+                return oci_spec_set_namespace(spec, OCI_NS_IPC, s->ipcns_path, err);
+        oci_spec_remove_namespace(spec, OCI_NS_IPC);
+        return 0;
+}

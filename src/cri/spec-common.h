@@ -24,3 +24,5 @@ uint64_t cri_own_capabilities(void);
 int cri_spec_make_privileged(OciSpec *spec, CrioError *err);
 /* Sets the annotations: the request's, then the io.kubernetes.* ones CRI-O sets. */
 int cri_spec_annotate(OciSpec *spec, const RtSandbox *s, const RtContainer *c, CrioError *err);
+/* The pod's pinned network, UTS (with its hostname) and IPC namespaces, or the host's. */
+int cri_spec_join_pod_namespaces(OciSpec *spec, const RtSandbox *s, CrioError *err);

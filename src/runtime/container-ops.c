@@ -13,42 +13,9 @@
 
 #define REOPEN_WAIT_MS 5000
 
-/* The container by ID, referenced and marked busy, in one of the wanted states. */
-static int begin_in_state(Rt *rt, const char *id, bool running_only, RtContainer **ret, CrioError *err) {
-        pthread_mutex_lock(&rt->lock);
-        RtContainer *c = NULL;
-        int r = rt_find_container_locked(rt, id, false, &c, err);
-        if (r >= 0) {
-                rt_container_ref(c);
-                r = rt_op_begin_locked(rt, &c->busy, &c->removed, "container", c->id, err);
-                if (r < 0) {
-                        pthread_mutex_unlock(&rt->lock);
-                        rt_container_unref(c);
-                        return r;
-                }
-                if (c->state == RT_CTR_EXITED || (running_only && c->state != RT_CTR_RUNNING))
-                        r = crio_error_set(err, EBUSY, "container %s is not %s", c->id,
-                                           running_only ? "running" : "created or running");
-        }
-        pthread_mutex_unlock(&rt->lock);
-        if (r < 0 && c) {
-                rt_op_end(rt, &c->busy);
-                rt_container_unref(c);
-                return r;
-        }
-        if (r >= 0)
-                *ret = c;
-        return r;
-}
-
-static void end(Rt *rt, RtContainer *c) {
-        rt_op_end(rt, &c->busy);
-        rt_container_unref(c);
-}
-
 int rt_container_update(Rt *rt, const char *id, const char *resources, CrioError *err) {
         RtContainer *c = NULL;
-        int r = begin_in_state(rt, id, false, &c, err);
+        int r = rt_container_begin(rt, id, RT_WANT_LIVE, &c, err);
         if (r < 0)
                 return r;
         _cleanup_free_ char *path = NULL, *copy = strdup(resources);
@@ -69,13 +36,13 @@ int rt_container_update(Rt *rt, const char *id, const char *resources, CrioError
         pthread_mutex_unlock(&rt->lock);
         r = rt_container_save(rt, c, err);
 out:
-        end(rt, c);
+        rt_container_end(rt, c);
         return r;
 }
 
 int rt_container_reopen_log(Rt *rt, const char *id, CrioError *err) {
         RtContainer *c = NULL;
-        int r = begin_in_state(rt, id, true, &c, err);
+        int r = rt_container_begin(rt, id, RT_WANT_RUNNING, &c, err);
         if (r < 0)
                 return r;
         _cleanup_free_ char *ctl = NULL;
@@ -105,6 +72,6 @@ int rt_container_reopen_log(Rt *rt, const char *id, CrioError *err) {
                 nanosleep(&ts, NULL);
         }
 out:
-        end(rt, c);
+        rt_container_end(rt, c);
         return r;
 }

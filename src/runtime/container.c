@@ -106,7 +106,7 @@ int rt_container_launch(Rt *rt, RtContainer *c, const RtSandbox *s, const char *
         int r = fn(data, s, c, rootfs, &spec, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *config = NULL, *pidfile = NULL, *cpidfile = NULL, *logdir = NULL, *attach = NULL;
+        _cleanup_free_ char *config = NULL, *pidfile = NULL, *cpidfile = NULL, *logdir = NULL;
         if (asprintf(&config, "%s/config.json", c->bundle) < 0 || asprintf(&pidfile, "%s/conmon.pid", c->bundle) < 0 ||
             asprintf(&cpidfile, "%s/pidfile", c->bundle) < 0 || !(logdir = strdup(c->log_path)))
                 return crio_error_set(err, ENOMEM, "out of memory");
@@ -246,34 +246,41 @@ release:
         return r;
 }
 
-/* Finds a container and marks it busy. Returns a reference. */
-static int begin(Rt *rt, const char *id, bool with_infra, RtContainer **ret, CrioError *err) {
+/* Finds a container, takes a reference and marks it busy (lifecycle.h). */
+int rt_container_begin(Rt *rt, const char *id, RtWant want, RtContainer **ret, CrioError *err) {
         pthread_mutex_lock(&rt->lock);
         RtContainer *c = NULL;
-        int r = rt_find_container_locked(rt, id, with_infra, &c, err);
-        if (r >= 0) {
-                rt_container_ref(c);
-                r = rt_op_begin_locked(rt, &c->busy, &c->removed, "container", c->id, err);
-                if (r < 0) {
-                        pthread_mutex_unlock(&rt->lock);
-                        rt_container_unref(c);
-                        return r;
-                }
+        int r = rt_find_container_locked(rt, id, false, &c, err);
+        if (r < 0) {
+                pthread_mutex_unlock(&rt->lock);
+                return r;
+        }
+        rt_container_ref(c);
+        r = rt_op_begin_locked(rt, &c->busy, &c->removed, "container", c->id, err);
+        if (r >= 0 && ((want == RT_WANT_LIVE && c->state == RT_CTR_EXITED) ||
+                       (want == RT_WANT_RUNNING && c->state != RT_CTR_RUNNING))) {
+                r = crio_error_set(err, EBUSY, "container %s is not %s", c->id,
+                                   want == RT_WANT_RUNNING ? "running" : "created or running");
+                c->busy = false;
+                pthread_cond_broadcast(&rt->changed);
         }
         pthread_mutex_unlock(&rt->lock);
-        if (r >= 0)
-                *ret = c;
-        return r;
+        if (r < 0) {
+                rt_container_unref(c);
+                return r;
+        }
+        *ret = c;
+        return 0;
 }
 
-static void end(Rt *rt, RtContainer *c) {
+void rt_container_end(Rt *rt, RtContainer *c) {
         rt_op_end(rt, &c->busy);
         rt_container_unref(c);
 }
 
 int rt_container_start(Rt *rt, const char *id, CrioError *err) {
         RtContainer *c = NULL;
-        int r = begin(rt, id, false, &c, err);
+        int r = rt_container_begin(rt, id, RT_WANT_ANY, &c, err);
         if (r < 0)
                 return r;
         pthread_mutex_lock(&rt->lock);
@@ -308,7 +315,7 @@ int rt_container_start(Rt *rt, const char *id, CrioError *err) {
                 rt_events_emit(rt->events, c->id, c->sandbox_id, RT_EVENT_STARTED);
         log_info("started container %s", c->id);
 out:
-        end(rt, c);
+        rt_container_end(rt, c);
         return r;
 }
 
@@ -397,13 +404,13 @@ int rt_stop_container_ref(Rt *rt, RtContainer *c, int64_t timeout_s, CrioError *
 
 int rt_container_stop(Rt *rt, const char *id, int64_t timeout_s, CrioError *err) {
         RtContainer *c = NULL;
-        int r = begin(rt, id, false, &c, err);
+        int r = rt_container_begin(rt, id, RT_WANT_ANY, &c, err);
         if (r < 0)
                 return r;
         r = rt_stop_container_ref(rt, c, timeout_s, err);
         if (r >= 0)
                 log_info("stopped container %s", c->id);
-        end(rt, c);
+        rt_container_end(rt, c);
         return r;
 }
 
@@ -442,7 +449,7 @@ int rt_remove_container_ref(Rt *rt, RtContainer *c, CrioError *err) {
 
 int rt_container_remove(Rt *rt, const char *id, CrioError *err) {
         RtContainer *c = NULL;
-        int r = begin(rt, id, false, &c, err);
+        int r = rt_container_begin(rt, id, RT_WANT_ANY, &c, err);
         if (r == -ENOENT) {
                 crio_error_clear(err);
                 return 0; /* already gone: RemoveContainer is idempotent */
@@ -450,6 +457,6 @@ int rt_container_remove(Rt *rt, const char *id, CrioError *err) {
         if (r < 0)
                 return r;
         r = rt_remove_container_ref(rt, c, err);
-        end(rt, c);
+        rt_container_end(rt, c);
         return r;
 }

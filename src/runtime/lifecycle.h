@@ -97,6 +97,11 @@ int rt_container_exec_sync(Rt *rt, const char *id, char *const *argv, int64_t ti
                            CrioError *err);
 
 /* Internal to src/runtime. */
+/* Finds a container (ID or prefix, not infra), takes a reference and marks it busy; -EBUSY
+ * unless it is in a wanted state. rt_container_end undoes both. */
+typedef enum RtWant { RT_WANT_ANY, RT_WANT_LIVE /* created or running */, RT_WANT_RUNNING } RtWant;
+int rt_container_begin(Rt *rt, const char *id, RtWant want, RtContainer **ret, CrioError *err);
+void rt_container_end(Rt *rt, RtContainer *c);
 int rt_stop_container_ref(Rt *rt, RtContainer *c, int64_t timeout_s, CrioError *err);
 int rt_remove_container_ref(Rt *rt, RtContainer *c, CrioError *err);
 int rt_read_exit_file(Rt *rt, const char *id, int *ret_code, int64_t *ret_mtime);

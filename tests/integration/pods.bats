@@ -257,3 +257,13 @@ teardown() { teardown_crio_env; }
         [ ! -e "$TESTDIR/lib/crio/containers/$(printf 'a%.0s' {1..64})" ]
         [ "$(pstate "$pod")" = SANDBOX_READY ]
 }
+
+@test "UpdateRuntimeConfig keeps the pod CIDR (Status verbose shows it) and refuses a malformed one" {
+        rt UpdateRuntimeConfig '{"runtimeConfig":{"networkConfig":{"podCidr":"10.88.0.0/16,fd00:10::/64"}}}' >/dev/null
+        [ "$(rt Status '{"verbose":true}' | jq -r .info.podCIDR)" = "10.88.0.0/16,fd00:10::/64" ]
+        run rt UpdateRuntimeConfig '{"runtimeConfig":{"networkConfig":{"podCidr":"10.88.0.0/33"}}}'
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*10.88.0.0/33* ]]
+        [ "$(rt Status '{"verbose":true}' | jq -r .info.podCIDR)" = "10.88.0.0/16,fd00:10::/64" ]
+        rt UpdateRuntimeConfig '{}' >/dev/null
+}

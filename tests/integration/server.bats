@@ -54,13 +54,13 @@ teardown() { teardown_crio_env; }
 
 @test "an RPC without a handler answers UNIMPLEMENTED with a message" {
         start_crio
-        run cri_client call RuntimeService RunPodSandbox '{}'
+        run cri_client call RuntimeService Attach '{}'
         [ "$status" -eq 3 ]
-        [[ "$output" == "ERROR UNIMPLEMENTED: /runtime.v1.RuntimeService/RunPodSandbox is not implemented by crio yet" ]]
-        run cri_client call RuntimeService CreateContainer '{"podSandboxId": "x"}'
+        [[ "$output" == "ERROR UNIMPLEMENTED: /runtime.v1.RuntimeService/Attach is not implemented by crio yet" ]]
+        run cri_client call RuntimeService PortForward '{"podSandboxId": "x"}'
         [ "$status" -eq 3 ]
         [[ "$output" == "ERROR UNIMPLEMENTED:"* ]]
-        run cri_client call RuntimeService GetContainerEvents '{}'
+        run cri_client call RuntimeService CheckpointContainer '{}'
         [ "$status" -eq 3 ]
         [[ "$output" == "ERROR UNIMPLEMENTED:"* ]]
 }

@@ -26,3 +26,4 @@ int cri_rpc_update_container_resources(CriService *svc, const ProtobufCMessage *
 int cri_rpc_reopen_container_log(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
 int cri_rpc_get_container_events(CriService *svc, const ProtobufCMessage *req, CriStream *stream, CrioError *err);
 int cri_rpc_exec_sync(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_update_runtime_config(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);

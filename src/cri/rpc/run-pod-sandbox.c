@@ -53,20 +53,8 @@ static int infra_spec(void *data, const RtSandbox *s, const char *rootfs, OciSpe
                 if ((r = oci_spec_add_mount(spec, "/pause", "bind", x->pause_binary, ro, err)) < 0)
                         return r;
         }
-        if (s->netns_path) {
-                if ((r = oci_spec_set_namespace(spec, OCI_NS_NETWORK, s->netns_path, err)) < 0 ||
-                    (r = oci_spec_set_namespace(spec, OCI_NS_UTS, s->utsns_path, err)) < 0 ||
-                    (r = oci_spec_set_hostname(spec, s->hostname, err)) < 0)
-                        return r;
-        } else {
-                oci_spec_remove_namespace(spec, OCI_NS_NETWORK);
-                oci_spec_remove_namespace(spec, OCI_NS_UTS);
-        }
-        if (s->ipcns_path) {
-                if ((r = oci_spec_set_namespace(spec, OCI_NS_IPC, s->ipcns_path, err)) < 0)
-                        return r;
-        } else
-                oci_spec_remove_namespace(spec, OCI_NS_IPC);
+        if ((r = cri_spec_join_pod_namespaces(spec, s, err)) < 0)
+                return r;
         if (s->ns_pid == RT_NS_NODE)
                 oci_spec_remove_namespace(spec, OCI_NS_PID);
         if (s->shm_path) {

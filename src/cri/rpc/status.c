@@ -1,5 +1,6 @@
 /* RuntimeService/Status: RuntimeReady and NetworkReady, honestly; with verbose, the
- * effective configuration as JSON under info["config"]. */
+ * effective configuration as JSON under info["config"] and the pod CIDR the kubelet gave
+ * (UpdateRuntimeConfig) under info["podCIDR"]. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ typedef struct StatusInputs {
         char **plugin_dirs;
         char **handler_names;
         char *config_json;
+        char *pod_cidr; /* from UpdateRuntimeConfig, NULL until given */
 } StatusInputs;
 
 static void status_inputs_done(StatusInputs *in) {
@@ -29,6 +31,7 @@ static void status_inputs_done(StatusInputs *in) {
         strv_free(in->plugin_dirs);
         strv_free(in->handler_names);
         free(in->config_json);
+        free(in->pod_cidr);
 }
 
 static int status_inputs_get(CriService *svc, bool verbose, StatusInputs *in, CrioError *err) {
@@ -45,6 +48,8 @@ static int status_inputs_get(CriService *svc, bool verbose, StatusInputs *in, Cr
                 r = strv_push(&in->handler_names, c->runtimes[i].name);
         if (verbose && r >= 0)
                 r = config_to_json(c, &in->config_json, err);
+        if (verbose && r >= 0 && svc->pod_cidr && !(in->pod_cidr = strdup(svc->pod_cidr)))
+                r = crio_error_set(err, ENOMEM, "out of memory");
         pthread_mutex_unlock(&svc->lock);
         if (r < 0)
                 return r;
@@ -124,7 +129,7 @@ static int build_response(const StatusInputs *in, bool verbose, Runtime__V1__Sta
         runtime__v1__runtime_features__init(resp->features);
 
         if (verbose && in->config_json) {
-                resp->info = calloc(1, sizeof(Runtime__V1__StatusResponse__InfoEntry *));
+                resp->info = calloc(2, sizeof(Runtime__V1__StatusResponse__InfoEntry *));
                 if (!resp->info)
                         return -ENOMEM;
                 Runtime__V1__StatusResponse__InfoEntry *e = malloc(sizeof *e);
@@ -136,6 +141,17 @@ static int build_response(const StatusInputs *in, bool verbose, Runtime__V1__Sta
                 e->value = cri_strdup(in->config_json);
                 if (!e->key || !e->value)
                         return -ENOMEM;
+                if (in->pod_cidr) {
+                        Runtime__V1__StatusResponse__InfoEntry *c = malloc(sizeof *c);
+                        if (!c)
+                                return -ENOMEM;
+                        runtime__v1__status_response__info_entry__init(c);
+                        resp->info[resp->n_info++] = c;
+                        c->key = cri_strdup("podCIDR");
+                        c->value = cri_strdup(in->pod_cidr);
+                        if (!c->key || !c->value)
+                                return -ENOMEM;
+                }
         }
         return 0;
 }
