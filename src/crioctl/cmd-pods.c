@@ -36,13 +36,6 @@ static int newest_first(const void *a, const void *b) {
         return x->created_at < y->created_at ? 1 : x->created_at > y->created_at ? -1 : 0;
 }
 
-static void regfreep(regex_t **r) {
-        if (*r) {
-                regfree(*r);
-                free(*r);
-        }
-}
-
 /* NULL for "" (no filter); prints the error for a bad pattern. */
 int crioctl_regex_compile(const char *pattern, regex_t **ret) {
         *ret = NULL;
@@ -61,6 +54,14 @@ int crioctl_regex_compile(const char *pattern, regex_t **ret) {
         }
         *ret = re;
         return 0;
+}
+
+void crioctl_regex_freep(regex_t **re) {
+        if (*re) {
+                regfree(*re);
+                free(*re);
+                *re = NULL;
+        }
 }
 
 bool crioctl_regex_match(const regex_t *re, const char *s) {
@@ -151,8 +152,8 @@ static int run(CrioctlContext *ctx, int argc, char **argv) {
                                (void ***) &filter.label_selector, &filter.n_label_selector) < 0)
                 return 1;
         req.filter = &filter;
-        _cleanup_(regfreep) regex_t *name_re = NULL;
-        _cleanup_(regfreep) regex_t *ns_re = NULL;
+        _cleanup_(crioctl_regex_freep) regex_t *name_re = NULL;
+        _cleanup_(crioctl_regex_freep) regex_t *ns_re = NULL;
         if (crioctl_regex_compile(name, &name_re) < 0 || crioctl_regex_compile(ns, &ns_re) < 0) {
                 label_selector_free((void **) filter.label_selector, filter.n_label_selector);
                 return 1;
@@ -176,7 +177,8 @@ static int run(CrioctlContext *ctx, int argc, char **argv) {
                         items[n++] = p;
                 }
         }
-        qsort(items, n, sizeof *items, newest_first);
+        if (n > 1)
+                qsort(items, n, sizeof *items, newest_first);
         size_t show = n;
         if (latest)
                 show = 1;

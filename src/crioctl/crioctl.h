@@ -101,3 +101,7 @@ int crioctl_stop_pod(CrioctlContext *ctx, const char *id);
  * filter (*ret NULL, matches everything). A bad pattern is printed, -1. */
 int crioctl_regex_compile(const char *pattern, regex_t **ret);
 bool crioctl_regex_match(const regex_t *re, const char *s);
+/* Frees *re (a cleanup function; accepts NULL). */
+void crioctl_regex_freep(regex_t **re);
+/* StopContainer with the grace period timeout (seconds), printing the ID (cmd-stop.c). */
+int crioctl_stop_container(CrioctlContext *ctx, const char *id, int64_t timeout);
