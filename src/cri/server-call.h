@@ -70,6 +70,7 @@ struct CriServer {
         pthread_cond_t cond;
         unsigned live_calls;   /* CallCtx alive (requested or answering) */
         bool stopping;         /* shutdown_and_notify called: no new requests, streams end */
+        unsigned stuck_calls;  /* streams whose send outlived their cancellation (server-stream.c) */
         bool shutdown_done;    /* grpc's shutdown tag arrived */
         bool cq_shut;          /* grpc_completion_queue_shutdown called */
         int shutdown_tag;      /* its address is the tag */
@@ -80,6 +81,11 @@ struct CriServer {
  * *ret_req (free with protobuf_c_message_free_unpacked), or the status to answer with and a
  * malloc'd message in *ret_msg. */
 grpc_status_code cri_call_decode(CallCtx *ctx, ProtobufCMessage **ret_req, char **ret_msg);
+/* After cancelling every call at shutdown: how long gRPC may take to close the connections
+ * before the server forces them (server.c); a stream whose send is still out that long after
+ * it cancelled its call counts as stuck (server-stream.c). */
+#define SHUTDOWN_CLOSE_MS 500
+
 /* server.c: drops one reference to ctx (the answer's or the close batch's), freeing it with
  * the last. */
 void cri_call_free(CallCtx *ctx);

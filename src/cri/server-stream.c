@@ -39,6 +39,16 @@ static bool server_stopping(CriServer *srv) {
         return r || (srv->svc && srv->svc->cancel);
 }
 
+static void set_stuck(CriServer *srv, bool stuck) {
+        pthread_mutex_lock(&srv->lock);
+        if (stuck)
+                srv->stuck_calls++;
+        else
+                srv->stuck_calls--;
+        pthread_cond_broadcast(&srv->cond);
+        pthread_mutex_unlock(&srv->lock);
+}
+
 bool cri_stream_over(CriStream *st) {
         return st->failed || st->ctx->client_gone || server_stopping(st->ctx->srv);
 }
@@ -64,6 +74,8 @@ static bool send_op(CriStream *st, const grpc_op *op) {
                 st->failed = true;
                 return false;
         }
+        unsigned polls_since_cancel = 0;
+        bool stuck = false;
         pthread_mutex_lock(&st->lock);
         while (st->pending) {
                 struct timespec until;
@@ -73,11 +85,20 @@ static bool send_op(CriStream *st, const grpc_op *op) {
                         until.tv_sec++;
                         until.tv_nsec -= 1000000000L;
                 }
-                if (pthread_cond_timedwait(&st->cond, &st->lock, &until) != ETIMEDOUT || st->cancelled)
+                if (pthread_cond_timedwait(&st->cond, &st->lock, &until) != ETIMEDOUT)
                         continue;
+                if (st->cancelled) {
+                        /* The batch should have failed at once; it has not when its bytes sit
+                         * in a socket write that a client which stopped reading never lets
+                         * finish: tell shutdown, which then forces the connection. */
+                        if (!stuck && ++polls_since_cancel * CRI_STREAM_POLL_MS >= SHUTDOWN_CLOSE_MS) {
+                                stuck = true;
+                                set_stuck(ctx->srv, true);
+                        }
+                        continue;
+                }
                 pthread_mutex_unlock(&st->lock);
                 if (server_stopping(ctx->srv)) {
-                        /* the batch completes (failed) soon after */
                         st->cancelled = true;
                         grpc_call_cancel_with_status(ctx->call, GRPC_STATUS_UNAVAILABLE, "crio is shutting down",
                                                      NULL);
@@ -86,6 +107,8 @@ static bool send_op(CriStream *st, const grpc_op *op) {
         }
         bool ok = st->ok;
         pthread_mutex_unlock(&st->lock);
+        if (stuck)
+                set_stuck(ctx->srv, false);
         if (!ok)
                 st->failed = true;
         return ok;

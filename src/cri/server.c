@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
@@ -16,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -337,8 +341,9 @@ static void server_free(CriServer *srv) {
         free(srv);
 }
 
-/* Waits until the shutdown tag arrived or, with or_idle, no call is left (then only idle
- * connections can hold shutdown up); returns false on timeout (ms < 0: forever). */
+/* Waits until the shutdown tag arrived or, with or_idle, no call is left but stuck streams
+ * (then only connections gRPC cannot close on its own hold shutdown up); returns false on
+ * timeout (ms < 0: forever). */
 static bool wait_shutdown_done(CriServer *srv, long ms, bool or_idle) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -351,15 +356,43 @@ static bool wait_shutdown_done(CriServer *srv, long ms, bool or_idle) {
                 }
         }
         pthread_mutex_lock(&srv->lock);
-        while (!srv->shutdown_done && !(or_idle && srv->live_calls == 0)) {
+        while (!srv->shutdown_done && !(or_idle && srv->live_calls <= srv->stuck_calls)) {
                 if (ms < 0)
                         pthread_cond_wait(&srv->cond, &srv->lock);
                 else if (pthread_cond_timedwait(&srv->cond, &srv->lock, &until) == ETIMEDOUT)
                         break;
         }
-        bool done = srv->shutdown_done || (or_idle && srv->live_calls == 0);
+        bool done = srv->shutdown_done || (or_idle && srv->live_calls <= srv->stuck_calls);
         pthread_mutex_unlock(&srv->lock);
         return done;
+}
+
+/* gRPC defers closing a connection until the write in progress on it finishes, and a client
+ * that stops reading (hung, stopped) never lets it finish: neither cancelling its calls nor
+ * closing the server ends them, and shutdown would wait forever. Once every call has been
+ * cancelled this ends such writes: shutdown(2) on each connection accepted on path (their
+ * local name is the listening path) makes the write fail, and gRPC then closes the connection
+ * itself (the fds stay gRPC's: they are not closed here). */
+static void shutdown_connections(const char *path) {
+        _cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char *end;
+                long fd = strtol(de->d_name, &end, 10);
+                struct stat st;
+                if (*end || end == de->d_name || fd == dirfd(d) || fstat((int) fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+                        continue;
+                struct sockaddr_un sa;
+                socklen_t len = sizeof sa;
+                if (getsockname((int) fd, (struct sockaddr *) &sa, &len) < 0 || sa.sun_family != AF_UNIX ||
+                    len <= offsetof(struct sockaddr_un, sun_path))
+                        continue;
+                size_t n = strnlen(sa.sun_path, len - offsetof(struct sockaddr_un, sun_path));
+                if (n == strlen(path) && memcmp(sa.sun_path, path, n) == 0 && shutdown((int) fd, SHUT_RDWR) == 0)
+                        log_debug("shut down a connection that gRPC could not close (fd %ld)", fd);
+        }
 }
 
 void cri_server_stop(CriServer *srv, unsigned grace_ms) {
@@ -373,17 +406,21 @@ void cri_server_stop(CriServer *srv, unsigned grace_ms) {
                 /* Streams notice `stopping` and end within CRI_STREAM_POLL_MS. Once no call is
                  * left, grpc would still wait for every connection to close, and a client that
                  * does not answer the GOAWAY (hung, stopped) would hold shutdown for the whole
-                 * grace: cancelling then only closes connections that carry no call. */
+                 * grace: cancelling then only closes connections that carry no call (or a
+                 * stuck stream, see shutdown_connections). */
                 if (!wait_shutdown_done(srv, (long) grace_ms, true)) {
                         log_debug("calls still in flight after %u ms: cancelling them", grace_ms);
                         if (srv->svc)
                                 srv->svc->cancel = 1;
                         grpc_server_cancel_all_calls(srv->server);
                 } else if (!wait_shutdown_done(srv, 0, false)) {
-                        log_debug("no call left: closing the idle connections");
+                        log_debug("no call left (%u stuck): closing the connections", srv->stuck_calls);
                         grpc_server_cancel_all_calls(srv->server);
                 }
-                wait_shutdown_done(srv, -1, false);
+                if (!wait_shutdown_done(srv, SHUTDOWN_CLOSE_MS, false) && srv->socket_path) {
+                        shutdown_connections(srv->socket_path);
+                        wait_shutdown_done(srv, -1, false);
+                }
                 for (unsigned i = 0; i < srv->n_threads; i++)
                         pthread_join(srv->threads[i], NULL);
                 srv->n_threads = 0;
