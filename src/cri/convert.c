@@ -124,3 +124,20 @@ int cri_runtime_choose(CriService *svc, const char *handler, CriRuntimeChoice *r
         free(copy.runtime_type);
         return r;
 }
+
+void *cri_msg_new(const ProtobufCMessageDescriptor *d, bool *oom) {
+        void *m = malloc(d->sizeof_message);
+        if (!m) {
+                *oom = true;
+                return NULL;
+        }
+        protobuf_c_message_init(d, m);
+        return m;
+}
+
+char *cri_strdup_oom(const char *s, bool *oom) {
+        char *r = strdup(s ? s : "");
+        if (!r)
+                *oom = true;
+        return r;
+}

@@ -17,6 +17,12 @@ typedef struct CriMapEntry {
         char *value;
 } CriMapEntry;
 
+/* A new message of type d, initialised; NULL and *oom set on ENOMEM. The response builders
+ * collect allocation failures in one flag and check it once. */
+void *cri_msg_new(const ProtobufCMessageDescriptor *d, bool *oom);
+/* strdup of s ("" for NULL); NULL and *oom set on ENOMEM. */
+char *cri_strdup_oom(const char *s, bool *oom);
+
 /* The entries as NULL-terminated pairs (a later duplicate key replaces the earlier value).
  * NULL on ENOMEM. */
 char **cri_map_to_pairs(void *const *entries, size_t n);

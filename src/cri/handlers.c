@@ -38,6 +38,11 @@ static const struct {
         { RUNTIME "ReopenContainerLog", cri_rpc_reopen_container_log, true },
         { RUNTIME "ExecSync", cri_rpc_exec_sync, true },
         { RUNTIME "UpdateRuntimeConfig", cri_rpc_update_runtime_config },
+        /* slow: they walk containers' read-write layers (up to CRI_STATS_WALK_MAX entries each) */
+        { RUNTIME "ContainerStats", cri_rpc_container_stats, true },
+        { RUNTIME "ListContainerStats", cri_rpc_list_container_stats, true },
+        { RUNTIME "PodSandboxStats", cri_rpc_pod_sandbox_stats, true },
+        { RUNTIME "ListPodSandboxStats", cri_rpc_list_pod_sandbox_stats, true },
 };
 
 CriHandler cri_handler_lookup(const char *path) {

@@ -8,24 +8,6 @@
 #include "cri/convert.h"
 #include "util/strv.h"
 
-/* Allocates and initialises a message; sets *oom on failure. */
-static void *msg_new(const ProtobufCMessageDescriptor *d, bool *oom) {
-        void *m = malloc(d->sizeof_message);
-        if (!m) {
-                *oom = true;
-                return NULL;
-        }
-        protobuf_c_message_init(d, m);
-        return m;
-}
-
-static char *dup_s(const char *s, bool *oom) {
-        char *r = strdup(s ? s : "");
-        if (!r)
-                *oom = true;
-        return r;
-}
-
 #define MAP(pairs, desc, field, nfield, oom)                                                  \
         do {                                                                                    \
                 void **_v = NULL;                                                               \
@@ -37,12 +19,12 @@ static char *dup_s(const char *s, bool *oom) {
         } while (0)
 
 static Runtime__V1__PodSandboxMetadata *pod_meta(const RtSandbox *s, bool *oom) {
-        Runtime__V1__PodSandboxMetadata *m = msg_new(&runtime__v1__pod_sandbox_metadata__descriptor, oom);
+        Runtime__V1__PodSandboxMetadata *m = cri_msg_new(&runtime__v1__pod_sandbox_metadata__descriptor, oom);
         if (!m)
                 return NULL;
-        m->name = dup_s(s->meta_name, oom);
-        m->uid = dup_s(s->meta_uid, oom);
-        m->namespace_ = dup_s(s->meta_namespace, oom);
+        m->name = cri_strdup_oom(s->meta_name, oom);
+        m->uid = cri_strdup_oom(s->meta_uid, oom);
+        m->namespace_ = cri_strdup_oom(s->meta_namespace, oom);
         m->attempt = s->attempt;
         return m;
 }
@@ -57,56 +39,56 @@ static void *finish(void *m, bool oom) {
 
 Runtime__V1__PodSandboxStatus *cri_pod_status_new(const RtSandbox *s) {
         bool oom = false;
-        Runtime__V1__PodSandboxStatus *st = msg_new(&runtime__v1__pod_sandbox_status__descriptor, &oom);
+        Runtime__V1__PodSandboxStatus *st = cri_msg_new(&runtime__v1__pod_sandbox_status__descriptor, &oom);
         if (!st)
                 return NULL;
-        st->id = dup_s(s->id, &oom);
+        st->id = cri_strdup_oom(s->id, &oom);
         st->metadata = pod_meta(s, &oom);
         st->state = (Runtime__V1__PodSandboxState) s->state;
         st->created_at = s->created_at;
-        st->runtime_handler = dup_s(s->runtime_handler, &oom);
+        st->runtime_handler = cri_strdup_oom(s->runtime_handler, &oom);
         MAP(s->labels, &runtime__v1__pod_sandbox_status__labels_entry__descriptor, st->labels, st->n_labels, &oom);
         MAP(s->annotations, &runtime__v1__pod_sandbox_status__annotations_entry__descriptor, st->annotations,
             st->n_annotations, &oom);
-        st->network = msg_new(&runtime__v1__pod_sandbox_network_status__descriptor, &oom);
+        st->network = cri_msg_new(&runtime__v1__pod_sandbox_network_status__descriptor, &oom);
         if (st->network) {
                 size_t n = strv_length(s->ips);
-                st->network->ip = dup_s(n ? s->ips[0] : "", &oom);
+                st->network->ip = cri_strdup_oom(n ? s->ips[0] : "", &oom);
                 if (n > 1) {
                         st->network->additional_ips = calloc(n - 1, sizeof(void *));
                         if (!st->network->additional_ips)
                                 oom = true;
                         for (size_t i = 1; st->network->additional_ips && i < n; i++) {
-                                Runtime__V1__PodIP *ip = msg_new(&runtime__v1__pod_ip__descriptor, &oom);
+                                Runtime__V1__PodIP *ip = cri_msg_new(&runtime__v1__pod_ip__descriptor, &oom);
                                 if (!ip)
                                         break;
-                                ip->ip = dup_s(s->ips[i], &oom);
+                                ip->ip = cri_strdup_oom(s->ips[i], &oom);
                                 st->network->additional_ips[st->network->n_additional_ips++] = ip;
                         }
                 }
         }
-        st->linux = msg_new(&runtime__v1__linux_pod_sandbox_status__descriptor, &oom);
-        if (st->linux && (st->linux->namespaces = msg_new(&runtime__v1__namespace__descriptor, &oom)) &&
-            (st->linux->namespaces->options = msg_new(&runtime__v1__namespace_option__descriptor, &oom))) {
+        st->linux = cri_msg_new(&runtime__v1__linux_pod_sandbox_status__descriptor, &oom);
+        if (st->linux && (st->linux->namespaces = cri_msg_new(&runtime__v1__namespace__descriptor, &oom)) &&
+            (st->linux->namespaces->options = cri_msg_new(&runtime__v1__namespace_option__descriptor, &oom))) {
                 Runtime__V1__NamespaceOption *o = st->linux->namespaces->options;
                 o->network = (Runtime__V1__NamespaceMode) s->ns_network;
                 o->pid = (Runtime__V1__NamespaceMode) s->ns_pid;
                 o->ipc = (Runtime__V1__NamespaceMode) s->ns_ipc;
-                o->target_id = dup_s(s->ns_target_id, &oom);
+                o->target_id = cri_strdup_oom(s->ns_target_id, &oom);
         }
         return finish(st, oom);
 }
 
 Runtime__V1__PodSandbox *cri_pod_item_new(const RtSandbox *s) {
         bool oom = false;
-        Runtime__V1__PodSandbox *p = msg_new(&runtime__v1__pod_sandbox__descriptor, &oom);
+        Runtime__V1__PodSandbox *p = cri_msg_new(&runtime__v1__pod_sandbox__descriptor, &oom);
         if (!p)
                 return NULL;
-        p->id = dup_s(s->id, &oom);
+        p->id = cri_strdup_oom(s->id, &oom);
         p->metadata = pod_meta(s, &oom);
         p->state = (Runtime__V1__PodSandboxState) s->state;
         p->created_at = s->created_at;
-        p->runtime_handler = dup_s(s->runtime_handler, &oom);
+        p->runtime_handler = cri_strdup_oom(s->runtime_handler, &oom);
         MAP(s->labels, &runtime__v1__pod_sandbox__labels_entry__descriptor, p->labels, p->n_labels, &oom);
         MAP(s->annotations, &runtime__v1__pod_sandbox__annotations_entry__descriptor, p->annotations, p->n_annotations,
             &oom);
@@ -114,29 +96,29 @@ Runtime__V1__PodSandbox *cri_pod_item_new(const RtSandbox *s) {
 }
 
 static Runtime__V1__ContainerMetadata *ctr_meta(const RtContainer *c, bool *oom) {
-        Runtime__V1__ContainerMetadata *m = msg_new(&runtime__v1__container_metadata__descriptor, oom);
+        Runtime__V1__ContainerMetadata *m = cri_msg_new(&runtime__v1__container_metadata__descriptor, oom);
         if (!m)
                 return NULL;
-        m->name = dup_s(c->meta_name, oom);
+        m->name = cri_strdup_oom(c->meta_name, oom);
         m->attempt = c->attempt;
         return m;
 }
 
 static Runtime__V1__ImageSpec *image_spec(const RtContainer *c, bool *oom) {
-        Runtime__V1__ImageSpec *i = msg_new(&runtime__v1__image_spec__descriptor, oom);
+        Runtime__V1__ImageSpec *i = cri_msg_new(&runtime__v1__image_spec__descriptor, oom);
         if (!i)
                 return NULL;
-        i->image = dup_s(c->image, oom);
-        i->user_specified_image = dup_s(c->image, oom);
+        i->image = cri_strdup_oom(c->image, oom);
+        i->user_specified_image = cri_strdup_oom(c->image, oom);
         return i;
 }
 
 Runtime__V1__ContainerStatus *cri_container_status_new(const RtContainer *c) {
         bool oom = false;
-        Runtime__V1__ContainerStatus *st = msg_new(&runtime__v1__container_status__descriptor, &oom);
+        Runtime__V1__ContainerStatus *st = cri_msg_new(&runtime__v1__container_status__descriptor, &oom);
         if (!st)
                 return NULL;
-        st->id = dup_s(c->id, &oom);
+        st->id = cri_strdup_oom(c->id, &oom);
         st->metadata = ctr_meta(c, &oom);
         st->state = (Runtime__V1__ContainerState) c->state;
         st->created_at = c->created_at;
@@ -144,11 +126,11 @@ Runtime__V1__ContainerStatus *cri_container_status_new(const RtContainer *c) {
         st->finished_at = c->state == RT_CTR_EXITED ? c->finished_at : 0;
         st->exit_code = c->state == RT_CTR_EXITED ? c->exit_code : 0;
         st->image = image_spec(c, &oom);
-        st->image_ref = dup_s(c->image_ref, &oom);
-        st->image_id = dup_s(c->image_id, &oom);
-        st->reason = dup_s(c->state == RT_CTR_EXITED ? c->reason : "", &oom);
-        st->message = dup_s(c->state == RT_CTR_EXITED ? c->message : "", &oom);
-        st->log_path = dup_s(c->log_path, &oom);
+        st->image_ref = cri_strdup_oom(c->image_ref, &oom);
+        st->image_id = cri_strdup_oom(c->image_id, &oom);
+        st->reason = cri_strdup_oom(c->state == RT_CTR_EXITED ? c->reason : "", &oom);
+        st->message = cri_strdup_oom(c->state == RT_CTR_EXITED ? c->message : "", &oom);
+        st->log_path = cri_strdup_oom(c->log_path, &oom);
         MAP(c->labels, &runtime__v1__container_status__labels_entry__descriptor, st->labels, st->n_labels, &oom);
         MAP(c->annotations, &runtime__v1__container_status__annotations_entry__descriptor, st->annotations,
             st->n_annotations, &oom);
@@ -157,11 +139,11 @@ Runtime__V1__ContainerStatus *cri_container_status_new(const RtContainer *c) {
                 if (!st->mounts)
                         oom = true;
                 for (size_t i = 0; st->mounts && i < c->n_mounts; i++) {
-                        Runtime__V1__Mount *m = msg_new(&runtime__v1__mount__descriptor, &oom);
+                        Runtime__V1__Mount *m = cri_msg_new(&runtime__v1__mount__descriptor, &oom);
                         if (!m)
                                 break;
-                        m->container_path = dup_s(c->mounts[i].container_path, &oom);
-                        m->host_path = dup_s(c->mounts[i].host_path, &oom);
+                        m->container_path = cri_strdup_oom(c->mounts[i].container_path, &oom);
+                        m->host_path = cri_strdup_oom(c->mounts[i].host_path, &oom);
                         m->readonly = c->mounts[i].readonly;
                         m->selinux_relabel = c->mounts[i].selinux_relabel;
                         m->propagation = (Runtime__V1__MountPropagation) c->mounts[i].propagation;
@@ -173,15 +155,15 @@ Runtime__V1__ContainerStatus *cri_container_status_new(const RtContainer *c) {
 
 Runtime__V1__Container *cri_container_item_new(const RtContainer *c) {
         bool oom = false;
-        Runtime__V1__Container *it = msg_new(&runtime__v1__container__descriptor, &oom);
+        Runtime__V1__Container *it = cri_msg_new(&runtime__v1__container__descriptor, &oom);
         if (!it)
                 return NULL;
-        it->id = dup_s(c->id, &oom);
-        it->pod_sandbox_id = dup_s(c->sandbox_id, &oom);
+        it->id = cri_strdup_oom(c->id, &oom);
+        it->pod_sandbox_id = cri_strdup_oom(c->sandbox_id, &oom);
         it->metadata = ctr_meta(c, &oom);
         it->image = image_spec(c, &oom);
-        it->image_ref = dup_s(c->image_ref, &oom);
-        it->image_id = dup_s(c->image_id, &oom);
+        it->image_ref = cri_strdup_oom(c->image_ref, &oom);
+        it->image_id = cri_strdup_oom(c->image_id, &oom);
         it->state = (Runtime__V1__ContainerState) c->state;
         it->created_at = c->created_at;
         MAP(c->labels, &runtime__v1__container__labels_entry__descriptor, it->labels, it->n_labels, &oom);

@@ -88,6 +88,8 @@ TEST(handlers_table_names_implemented_rpcs_only) {
                 "RuntimeService/RemoveContainer", "RuntimeService/ContainerStatus", "RuntimeService/ListContainers",
                 "RuntimeService/UpdateContainerResources", "RuntimeService/ReopenContainerLog",
                 "RuntimeService/ExecSync", "RuntimeService/UpdateRuntimeConfig",
+                "RuntimeService/ContainerStats", "RuntimeService/ListContainerStats",
+                "RuntimeService/PodSandboxStats", "RuntimeService/ListPodSandboxStats",
         };
         /* the one server stream has a streaming handler, not a unary one */
         ASSERT_TRUE(cri_stream_handler_lookup("/runtime.v1.RuntimeService/GetContainerEvents") != NULL);

@@ -27,3 +27,7 @@ int cri_rpc_reopen_container_log(CriService *svc, const ProtobufCMessage *req, P
 int cri_rpc_get_container_events(CriService *svc, const ProtobufCMessage *req, CriStream *stream, CrioError *err);
 int cri_rpc_exec_sync(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
 int cri_rpc_update_runtime_config(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_container_stats(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_list_container_stats(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_pod_sandbox_stats(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
+int cri_rpc_list_pod_sandbox_stats(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp, CrioError *err);
