@@ -422,9 +422,11 @@ run_to_exit() {
         # busybox tail keeps its whole input when it has no newline: one process grows. The
         # first kill leaves init running (the file must come from the live event), the
         # second ends the container with tail's 137.
-        # tail gets oom_score_adj 1000 so that the OOM killer picks it, never init.
-        make_bundle oom /bin/sh -c 'head -c 200m /dev/zero | (echo 1000 >/proc/self/oom_score_adj; exec tail); while [ ! -e /go ]; do sleep 0.1; done; head -c 200m /dev/zero | tail'
-        edit_config oom '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+        # Every process starts at oom_score_adj 500; head and tail of the first pipeline raise
+        # theirs to 1000, so that the OOM killer picks one of them, never init, also when a
+        # second kill comes before the first victim's memory is back (seen on a slow machine).
+        make_bundle oom /bin/sh -c '(echo 1000 >/proc/self/oom_score_adj; exec head -c 200m /dev/zero) | (echo 1000 >/proc/self/oom_score_adj; exec tail); while [ ! -e /go ]; do sleep 0.1; done; head -c 200m /dev/zero | tail'
+        edit_config oom '.linux.resources.memory = {"limit": 33554432, "swap": 33554432} | .process.oomScoreAdj = 500'
         start_conmon oom
         [[ "$SYNC" =~ ^\{\"pid\":\ [0-9]+\}$ ]] || { echo "sync: $SYNC"; cat "$D/conmon.log"; false; }
         [ ! -e "$D/bundle/oom" ]
