@@ -285,6 +285,7 @@ int rt_container_start(Rt *rt, const char *id, CrioError *err) {
                 return r;
         pthread_mutex_lock(&rt->lock);
         RtCtrState st = c->state;
+        c->starting = st == RT_CTR_CREATED;
         pthread_mutex_unlock(&rt->lock);
         if (st != RT_CTR_CREATED) {
                 r = crio_error_set(err, EBUSY, "container %s is not in the created state (it is %s)", c->id,
@@ -296,6 +297,7 @@ int rt_container_start(Rt *rt, const char *id, CrioError *err) {
         if (r < 0) {
                 /* As CRI-O: a container that failed to start is exited, with the reason. */
                 pthread_mutex_lock(&rt->lock);
+                c->starting = false;
                 if (rt_container_set_exited_locked(rt, c, 128, rt_now(), false)) {
                         free(c->message);
                         c->message = strdup(err && err->msg ? err->msg : "start failed");
@@ -304,15 +306,18 @@ int rt_container_start(Rt *rt, const char *id, CrioError *err) {
                 (void) rt_container_save(rt, c, NULL);
                 goto out;
         }
+        /* Under the lock, so that STARTED always precedes the exit watcher's STOPPED; when
+         * the exit came first, the watcher emitted both (c->starting). */
         pthread_mutex_lock(&rt->lock);
+        c->starting = false;
         if (c->state == RT_CTR_CREATED) {
                 c->state = RT_CTR_RUNNING;
                 c->started_at = rt_now();
+                if (!c->infra)
+                        rt_events_emit(rt->events, c->id, c->sandbox_id, RT_EVENT_STARTED);
         }
         pthread_mutex_unlock(&rt->lock);
         r = rt_container_save(rt, c, err);
-        if (!c->infra)
-                rt_events_emit(rt->events, c->id, c->sandbox_id, RT_EVENT_STARTED);
         log_info("started container %s", c->id);
 out:
         rt_container_end(rt, c);

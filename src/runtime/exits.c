@@ -74,7 +74,15 @@ int rt_container_check_exit(Rt *rt, const char *id) {
         bool changed = false;
         if (c && c->state != RT_CTR_EXITED && asprintf(&oom_path, "%s/oom", c->bundle) >= 0) {
                 bool oom = access(oom_path, F_OK) == 0;
+                /* A container that ends while StartContainer is still finishing: STARTED
+                 * first, then STOPPED, both under the lock that orders them. */
+                bool was_starting = c->starting && c->state == RT_CTR_CREATED;
                 changed = rt_container_set_exited_locked(rt, c, code, mtime, oom);
+                if (changed && !c->infra) {
+                        if (was_starting)
+                                rt_events_emit(rt->events, c->id, c->sandbox_id, RT_EVENT_STARTED);
+                        rt_events_emit(rt->events, c->id, c->sandbox_id, RT_EVENT_STOPPED);
+                }
                 rt_container_ref(c);
         } else {
                 c = NULL;
@@ -88,8 +96,6 @@ int rt_container_check_exit(Rt *rt, const char *id) {
                 if (rt_container_save(rt, c, &err) < 0)
                         log_debug("recording the exit of %s: %s", id, err.msg);
                 log_debug("container %s exited with %d", id, code);
-                if (!c->infra)
-                        rt_events_emit(rt->events, c->id, c->sandbox_id, RT_EVENT_STOPPED);
         }
         return 1;
 }

@@ -79,6 +79,7 @@ typedef struct RtContainer {
         /* not recorded */
         bool busy;
         bool removed;
+        bool starting;    /* StartContainer is between "runtime start" and RUNNING */
 } RtContainer;
 
 typedef struct RtSandbox {
