@@ -25,7 +25,7 @@ mounts_under() {
         awk -v d="$NSDIR/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l
 }
 
-@test "pinned namespaces are nsfs mounts holding a fresh network, IPC and UTS namespace" {
+@test "pinned namespaces are nsfs mounts holding a fresh network (lo up), IPC and UTS namespace" {
         host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
         want=$((1 - host_fwd))
         run "$PINNS" --dir "$NSDIR" --name pod --net --ipc --uts --sysctl "net.ipv4.ip_forward=$want" \
@@ -41,6 +41,9 @@ mounts_under() {
         [ "$status" -eq 0 ]
         [ "${#lines[@]}" -eq 1 ]
         [[ "${lines[0]}" == "1: lo:"* ]]
+        # lo is up (pods reach their own 127.0.0.1)
+        [[ "${lines[0]}" == *"<LOOPBACK,UP,LOWER_UP>"* ]]
+        nsenter --net="$NSDIR/netns/pod" ping -c1 -W2 127.0.0.1 >/dev/null 2>&1 || nsenter --net="$NSDIR/netns/pod" ip -o addr show lo | grep -q 'inet 127.0.0.1'
         [ "$(nsenter --net="$NSDIR/netns/pod" cat /proc/sys/net/ipv4/ip_forward)" = "$want" ]
         [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
         [ "$(nsenter --ipc="$NSDIR/ipcns/pod" cat /proc/sys/kernel/msgmax)" = "12345" ]

@@ -3,7 +3,9 @@
  *   crio-pinns --dir DIR --name NAME [--net] [--ipc] [--uts] [--sysctl KEY=VALUE]...
  *   crio-pinns --remove --dir DIR --name NAME [--net] [--ipc] [--uts]
  *
- * Pinning unshares fresh namespaces of the asked types, sets the sysctls inside them (only
+ * Pinning unshares fresh namespaces of the asked types, brings the loopback interface of a
+ * new network namespace up (as CRI-O has the loopback CNI plugin do for every pod), sets the
+ * sysctls inside them (only
  * namespaced ones, and only in a namespace made here: a net.* sysctl needs --net, an IPC one
  * --ipc, or it would change the host), and bind-mounts /proc/thread-self/ns/<type> onto
  * DIR/<type>ns/NAME (created empty, mode 0444; one that exists already is an error, never
@@ -25,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,6 +186,23 @@ static void undo(Pin *pins) {
         }
 }
 
+/* Sets "lo" of the current network namespace up. */
+static int loopback_up(CrioError *err) {
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return crio_error_set_errno(err, errno, "socket for the loopback interface");
+        struct ifreq ifr = { 0 };
+        snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+        int r = 0;
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                r = crio_error_set_errno(err, errno, "reading the flags of lo");
+        ifr.ifr_flags |= IFF_UP;
+        if (r >= 0 && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                r = crio_error_set_errno(err, errno, "setting lo up");
+        close(fd);
+        return r;
+}
+
 static int do_pin(const Args *a, Pin *pins, CrioError *err) {
         /* The files first: a name in use fails before any namespace is made. */
         for (size_t i = 0; i < pinns_n_types; i++) {
@@ -203,6 +225,11 @@ static int do_pin(const Args *a, Pin *pins, CrioError *err) {
                 return crio_error_set_errno(err, errno, "unshare of the %s%s%snamespaces",
                                             a->flags & CLONE_NEWNET ? "network " : "",
                                             a->flags & CLONE_NEWIPC ? "IPC " : "", a->flags & CLONE_NEWUTS ? "UTS " : "");
+        if (a->flags & CLONE_NEWNET) {
+                int r = loopback_up(err);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < a->n_sysctls; i++) {
                 int r = pinns_sysctl_apply(&a->sysctls[i], err);
                 if (r < 0)
