@@ -1,15 +1,21 @@
 #!/usr/bin/env bats
 # What a container's spec gives it, seen from inside the container and from its cgroup files:
 # capabilities, read-only root, privileged, sysctls, host network, resources and their update,
-# devices, hugepage limits, unified, log reopening, and the crun runtime handler.
+# devices, hugepage limits, unified, log reopening, the crun runtime handler, and a pause_image
+# pulled from a registry.
 
 load helpers
 load pods
+load registry
+load pull
 
 setup_file() { pods_setup_file; }
 teardown_file() { pods_teardown_file; }
 setup() { pods_setup; }
-teardown() { teardown_crio_env; }
+teardown() {
+        registry_teardown
+        teardown_crio_env
+}
 
 # out POD NAME: what the container printed (after it exited).
 out() {
@@ -344,4 +350,39 @@ config_json() {
         [ "$status" -eq 3 ]
         [[ "$output" == *INVALID_ARGUMENT*'"pids.max" needs cgroup v2'* ]]
         [ "$(cat /sys/fs/cgroup/cpu/crio/crio-$ctr/cpu.shares)" != 300 ]
+}
+
+@test "pause_image not in the store is pulled (with pause_image_auth_file) before the pod runs; a failing pull names it and leaves nothing" {
+        registry_start infra --htpasswd
+        registry_push "oci:$OCI_DIR/pause:1" "$REG_INFRA_ADDR/infra/pause:1"
+        pull_conf_setup
+        registry_write_registries_conf "$TESTDIR/registries.conf" infra
+        registry_write_auth_json "$TESTDIR/pause-auth.json" infra
+        image_conf "pause_image = \"$REG_INFRA_ADDR/infra/pause:1\"" "pause_image_auth_file = \"$TESTDIR/pause-auth.json\""
+        start_pull_crio
+        pause_id=$(jq -r .pause.id "$OCI_DIR/images.json")
+        run cri_client call ImageService ImageStatus "{\"image\":{\"image\":\"$REG_INFRA_ADDR/infra/pause:1\"}}"
+        [ "$(jq -r '.image.id // empty' <<<"$output")" = "" ]
+        pod=$(runp paused)
+        [ "$(pstate "$pod")" = SANDBOX_READY ]
+        run cri_client call ImageService ImageStatus "{\"image\":{\"image\":\"$REG_INFRA_ADDR/infra/pause:1\"}}"
+        [ "$(jq -r .image.id <<<"$output")" = "$pause_id" ]
+        # the infra process is the image's /pause
+        pid=$(rt PodSandboxStatus "{\"podSandboxId\":\"$pod\",\"verbose\":true}" | jq -r '.info.info | fromjson | .pid')
+        [ "$(cat /proc/$pid/comm)" = pause ]
+        cmp "$BUILD/pause" "/proc/$pid/root/pause"
+
+        # an image the registry does not have: the error names it, and nothing is left
+        stop_crio
+        image_conf "pause_image = \"$REG_INFRA_ADDR/infra/nosuch:1\"" "pause_image_auth_file = \"$TESTDIR/pause-auth.json\""
+        start_pull_crio
+        before=$(store_state)
+        run rt RunPodSandbox "{\"config\":$(pod_config nopause)}"
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"RunPodSandbox: pulling pause_image $REG_INFRA_ADDR/infra/nosuch:1"* ]]
+        [ "$(store_state)" = "$before" ]
+        [ "$(rt ListPodSandbox | jq -r '[.items[].id] | join(" ")')" = "$pod" ]
+        [ "$(ls "$TESTDIR/lib/crio/pods")" = "$pod" ]
+        [ "$(ls "$TESTDIR/run/ns/netns")" = "$pod" ]
 }
