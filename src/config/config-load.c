@@ -17,7 +17,6 @@
 #include "util/fileio.h"
 #include "util/strv.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CrioConfig *, config_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(TomlValue *, toml_value_free);
 
 typedef struct Loader {

@@ -332,8 +332,6 @@ void config_free(CrioConfig *cfg) {
         free(cfg);
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CrioConfig *, config_free);
-
 int config_new_default(CrioConfig **ret, CrioError *err) {
         _cleanup_(config_freep) CrioConfig *cfg = calloc(1, sizeof(*cfg));
         if (!cfg)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/cleanup.h"
 #include "../util/error.h"
 
 #define CRIO_DEFAULT_CONFIG_FILE CRIO_SYSCONFDIR "/crio/crio.conf"
@@ -112,6 +113,7 @@ typedef struct CrioConfig {
 /* A fresh configuration holding the built-in defaults (caller frees with config_free). */
 int config_new_default(CrioConfig **ret, CrioError *err);
 void config_free(CrioConfig *cfg);
+DEFINE_TRIVIAL_CLEANUP_FUNC(CrioConfig *, config_free)
 CrioConfig *config_dup(const CrioConfig *cfg); /* NULL on ENOMEM */
 
 /* Applies one TOML file on top of cfg. Warnings (unknown keys) are appended to *warnings as

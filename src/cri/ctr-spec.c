@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +13,13 @@
 
 #include "cri/spec-common.h"
 #include "oci/args.h"
+#include "oci/host-devices.h"
 #include "oci/seccomp.h"
 #include "oci/user.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 
-#define CPU_PERIOD_DEFAULT 100000
 #define VOLUME_DEPTH_MAX 64
 
 void cri_ctr_spec_input_clear(CriCtrSpecInput *in) {
@@ -238,38 +237,6 @@ static int set_namespaces(OciSpec *spec, const CriCtrSpecInput *in, const RtSand
         return r;
 }
 
-static bool memsw_available(void) {
-        return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
-}
-
-int cri_spec_set_linux_resources(OciSpec *spec, const Runtime__V1__LinuxContainerResources *res, CrioError *err) {
-        int r;
-        if (!res)
-                return oci_spec_set_oom_score_adj(spec, cri_oom_score_adj_clamp(0), err);
-        if (res->cpu_shares < 0 || res->cpu_quota < -1 || res->cpu_period < 0 || res->memory_limit_in_bytes < 0)
-                return crio_error_set(err, EINVAL, "negative cpu or memory resources");
-        if (res->cpu_shares > 0 && (r = oci_spec_set_cpu_shares(spec, (uint64_t) res->cpu_shares, err)) < 0)
-                return r;
-        if (res->cpu_quota > 0 &&
-            (r = oci_spec_set_cpu_quota(spec, res->cpu_quota, res->cpu_period > 0 ? (uint64_t) res->cpu_period : CPU_PERIOD_DEFAULT,
-                                        err)) < 0)
-                return r;
-        if (((res->cpuset_cpus && res->cpuset_cpus[0]) || (res->cpuset_mems && res->cpuset_mems[0])) &&
-            (r = oci_spec_set_cpuset(spec, res->cpuset_cpus && res->cpuset_cpus[0] ? res->cpuset_cpus : NULL,
-                                     res->cpuset_mems && res->cpuset_mems[0] ? res->cpuset_mems : NULL, err)) < 0)
-                return r;
-        if (res->memory_limit_in_bytes > 0) {
-                int64_t swap = 0;
-                if (memsw_available())
-                        swap = res->memory_swap_limit_in_bytes > 0 ? res->memory_swap_limit_in_bytes : res->memory_limit_in_bytes;
-                if ((r = oci_spec_set_memory(spec, res->memory_limit_in_bytes, swap, err)) < 0)
-                        return r;
-        }
-        if (res->oom_score_adj < -1000 || res->oom_score_adj > 1000)
-                return crio_error_set(err, EINVAL, "oom_score_adj %" PRId64 " is outside -1000..1000", res->oom_score_adj);
-        return oci_spec_set_oom_score_adj(spec, cri_oom_score_adj_clamp((int) res->oom_score_adj), err);
-}
-
 static int set_resources(OciSpec *spec, const CriCtrSpecInput *in, const RtSandbox *s, const RtContainer *c,
                          CrioError *err) {
         _cleanup_free_ char *cg = NULL;
@@ -313,6 +280,19 @@ static int set_security(OciSpec *spec, const CriCtrSpecInput *in, CrioError *err
         return 0;
 }
 
+/* The CRI's devices, after set_security: a privileged container's "allow all" rule stays
+ * first, and the nodes are made in either case. An empty container_path is the host_path. */
+static int set_devices(OciSpec *spec, const Runtime__V1__ContainerConfig *cc, CrioError *err) {
+        for (size_t i = 0; i < cc->n_devices; i++) {
+                const Runtime__V1__Device *d = cc->devices[i];
+                const char *ctr = d->container_path && d->container_path[0] ? d->container_path : d->host_path;
+                int r = oci_spec_add_host_devices(spec, d->host_path, ctr, d->permissions, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* Seccomp, once the capabilities are final. An absent profile is RuntimeDefault, as CRI-O
  * does by default (seccomp_use_default_when_empty). */
 static int set_seccomp(OciSpec *spec, const CriCtrSpecInput *in, CrioError *err) {
@@ -343,6 +323,7 @@ int cri_ctr_spec_build(void *data, const RtSandbox *s, const RtContainer *c, con
         int r = oci_spec_new(&spec, err);
         if (r < 0 || (r = oci_spec_set_root(spec, rootfs, sc && sc->readonly_rootfs, err)) < 0 ||
             (r = set_process(spec, in, rootfs_fd, err)) < 0 || (r = set_security(spec, in, err)) < 0 ||
+            (r = set_devices(spec, in->cc, err)) < 0 ||
             (r = set_seccomp(spec, in, err)) < 0 ||
             (r = set_mounts(spec, in, s, c, rootfs_fd, err)) < 0 || (r = set_namespaces(spec, in, s, err)) < 0 ||
             (r = set_resources(spec, in, s, c, err)) < 0 || (r = cri_spec_annotate(spec, s, c, err)) < 0)

@@ -28,8 +28,10 @@ void cri_ctr_spec_input_clear(CriCtrSpecInput *in);
 int cri_ctr_spec_build(void *data, const RtSandbox *s, const RtContainer *c, const char *rootfs, OciSpec **ret,
                        CrioError *err);
 
-/* Applies CRI resources (cpu, cpuset, memory and swap, oom_score_adj clamped to crio's own)
- * to spec; NULL sets only the oom_score_adj. */
+/* Applies CRI resources to spec (ctr-resources.c): cpu, cpuset, memory and swap,
+ * oom_score_adj clamped to crio's own; hugepage limits (a size the host does not offer is
+ * -EINVAL; all are left out when runc has no hugetlb controller to write to); unified (only
+ * on cgroup v2: elsewhere -EINVAL naming the key). NULL sets only the oom_score_adj. */
 int cri_spec_set_linux_resources(OciSpec *spec, const Runtime__V1__LinuxContainerResources *res, CrioError *err);
 
 /* "SIGTERM", "TERM", "15" -> 15; -EINVAL for anything else. */

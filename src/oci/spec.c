@@ -1,4 +1,6 @@
-#include "spec.h"
+/* The OCI spec builder: process, root, mounts, annotations, namespaces, paths, and the JSON
+ * document. linux.resources and linux.devices are in spec-resources.c. See spec.h. */
+#include "oci/spec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,71 +13,11 @@
 
 #include "args.h"
 #include "runtime-path.h"
+#include "spec-private.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 
 #define OCI_HOSTNAME_MAX 64
-#define OCI_PATH_MAX 4096
-
-typedef struct OciMount {
-        char *destination;
-        char *type;
-        char *source;
-        char **options;
-} OciMount;
-
-typedef struct OciRlimit {
-        char *type; /* "RLIMIT_NOFILE" */
-        uint64_t soft, hard;
-} OciRlimit;
-
-typedef struct OciDeviceRule {
-        bool allow;
-        char type;
-        int64_t major, minor; /* -1 = any */
-        char access[4];
-} OciDeviceRule;
-
-struct OciSpec {
-        bool terminal;
-        char **args;
-        char **env;
-        char *cwd;
-        uid_t uid;
-        gid_t gid;
-        gid_t *gids;
-        size_t n_gids;
-        uint64_t caps;
-        OciRlimit *rlimits;
-        size_t n_rlimits;
-        bool no_new_privileges;
-        bool has_oom_score_adj;
-        int oom_score_adj;
-
-        char *root_path;
-        bool root_readonly;
-        char *hostname;
-        OciMount *mounts;
-        size_t n_mounts;
-        char **annotation_keys, **annotation_values;
-
-        bool ns_on[_OCI_NS_MAX];
-        char *ns_path[_OCI_NS_MAX];
-        char **masked_paths;
-        char **readonly_paths;
-
-        bool has_cpu_shares, has_cpu_quota;
-        uint64_t cpu_shares, cpu_period;
-        int64_t cpu_quota;
-        char *cpus, *mems;
-        int64_t memory_limit, memory_swap; /* 0 = unset */
-        int64_t pids_limit;                /* 0 = unset */
-        OciDeviceRule *devices;
-        size_t n_devices;
-        char *cgroups_path;
-        char **sysctl_keys, **sysctl_values;
-        JsonNode *seccomp; /* linux.seccomp, or NULL */
-};
 
 /* --- names --- */
 
@@ -156,21 +98,6 @@ static const struct {
         { "/sys/fs/cgroup", "cgroup", "cgroup", { "nosuid", "noexec", "nodev", "relatime", "ro" } },
 };
 
-static const OciDeviceRule default_devices[] = {
-        { false, 'a', -1, -1, "rwm" },
-        { true, 'c', -1, -1, "m" },  /* mknod of any char device */
-        { true, 'b', -1, -1, "m" },  /* and block device */
-        { true, 'c', 1, 3, "rwm" },  /* /dev/null */
-        { true, 'c', 1, 5, "rwm" },  /* /dev/zero */
-        { true, 'c', 1, 7, "rwm" },  /* /dev/full */
-        { true, 'c', 1, 8, "rwm" },  /* /dev/random */
-        { true, 'c', 1, 9, "rwm" },  /* /dev/urandom */
-        { true, 'c', 5, 0, "rwm" },  /* /dev/tty */
-        { true, 'c', 5, 1, "rwm" },  /* /dev/console */
-        { true, 'c', 5, 2, "rwm" },  /* /dev/ptmx */
-        { true, 'c', 136, -1, "rwm" }, /* /dev/pts/N */
-};
-
 static void mount_clear(OciMount *m) {
         free(m->destination);
         free(m->type);
@@ -199,9 +126,7 @@ void oci_spec_free(OciSpec *s) {
                 free(s->ns_path[i]);
         strv_free(s->masked_paths);
         strv_free(s->readonly_paths);
-        free(s->cpus);
-        free(s->mems);
-        free(s->devices);
+        oci_spec_resources_free(s);
         free(s->cgroups_path);
         strv_free(s->sysctl_keys);
         strv_free(s->sysctl_values);
@@ -242,16 +167,13 @@ int oci_spec_new(OciSpec **ret, CrioError *err) {
         s->annotation_values = strv_new_empty();
         s->sysctl_keys = strv_new_empty();
         s->sysctl_values = strv_new_empty();
-        s->devices = malloc(sizeof default_devices);
         s->mounts = calloc(ELEMENTSOF(default_mounts), sizeof(OciMount));
         if (!s->args || !s->env || !s->cwd || !s->root_path || !s->annotation_keys || !s->annotation_values ||
-            !s->sysctl_keys || !s->sysctl_values || !s->devices || !s->mounts ||
+            !s->sysctl_keys || !s->sysctl_values || !s->mounts || oci_spec_resources_init(s) < 0 ||
             oci_env_set(&s->env, "PATH=" OCI_DEFAULT_PATH) < 0 ||
             strv_from_const(default_masked_paths, ELEMENTSOF(default_masked_paths), &s->masked_paths) < 0 ||
             strv_from_const(default_readonly_paths, ELEMENTSOF(default_readonly_paths), &s->readonly_paths) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
-        memcpy(s->devices, default_devices, sizeof default_devices);
-        s->n_devices = ELEMENTSOF(default_devices);
         for (size_t i = 0; i < ELEMENTSOF(default_mounts); i++) {
                 OciMount *m = &s->mounts[s->n_mounts++];
                 m->destination = strdup(default_mounts[i].destination);
@@ -269,7 +191,7 @@ int oci_spec_new(OciSpec **ret, CrioError *err) {
 
 /* --- validation helpers --- */
 
-static bool path_is_absolute_clean(const char *p) {
+bool oci_path_is_absolute_clean(const char *p) {
         if (!p || p[0] != '/' || strlen(p) >= OCI_PATH_MAX)
                 return false;
         for (const char *c = p; *c; c++)
@@ -504,7 +426,7 @@ int oci_spec_set_hostname(OciSpec *s, const char *hostname, CrioError *err) {
 
 int oci_spec_add_mount(OciSpec *s, const char *destination, const char *type, const char *source,
                        char *const *options, CrioError *err) {
-        if (!path_is_absolute_clean(destination))
+        if (!oci_path_is_absolute_clean(destination))
                 return crio_error_set(err, EINVAL, "mount destination \"%s\" is not a clean absolute path",
                                       destination ? destination : "");
         OciMount m = {};
@@ -543,8 +465,7 @@ bool oci_spec_remove_mount(OciSpec *s, const char *destination) {
         return false;
 }
 
-/* Sets keys[i] = value for key, appending if absent (parallel arrays). */
-static int kv_set(char ***keys, char ***values, const char *key, const char *value) {
+int oci_kv_set(char ***keys, char ***values, const char *key, const char *value) {
         for (size_t i = 0; (*keys)[i]; i++)
                 if (strcmp((*keys)[i], key) == 0) {
                         char *v = strdup(value);
@@ -569,7 +490,7 @@ static int kv_set(char ***keys, char ***values, const char *key, const char *val
 int oci_spec_set_annotation(OciSpec *s, const char *key, const char *value, CrioError *err) {
         if (!key || !key[0])
                 return crio_error_set(err, EINVAL, "annotation key must not be empty");
-        if (kv_set(&s->annotation_keys, &s->annotation_values, key, value ? value : "") < 0)
+        if (oci_kv_set(&s->annotation_keys, &s->annotation_values, key, value ? value : "") < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
         return 0;
 }
@@ -579,7 +500,7 @@ int oci_spec_set_annotation(OciSpec *s, const char *key, const char *value, Crio
 int oci_spec_set_namespace(OciSpec *s, OciNamespace ns, const char *path, CrioError *err) {
         if (ns < 0 || ns >= _OCI_NS_MAX)
                 return crio_error_set(err, EINVAL, "unknown namespace type %d", (int) ns);
-        if (path && !path_is_absolute_clean(path))
+        if (path && !oci_path_is_absolute_clean(path))
                 return crio_error_set(err, EINVAL, "%s namespace path \"%s\" is not a clean absolute path",
                                       ns_names[ns], path);
         int r = replace_str(&s->ns_path[ns], path, err);
@@ -597,7 +518,7 @@ void oci_spec_remove_namespace(OciSpec *s, OciNamespace ns) {
 }
 
 static int add_path(char ***list, const char *what, const char *path, CrioError *err) {
-        if (!path_is_absolute_clean(path))
+        if (!oci_path_is_absolute_clean(path))
                 return crio_error_set(err, EINVAL, "%s path \"%s\" is not a clean absolute path", what, path ? path : "");
         if (strv_contains(*list, path))
                 return 0;
@@ -624,98 +545,12 @@ void oci_spec_clear_readonly_paths(OciSpec *s) {
                 free(TAKE_PTR(s->readonly_paths[i]));
 }
 
-int oci_spec_set_cpu_shares(OciSpec *s, uint64_t shares, CrioError *err) {
-        if (shares < 2 || shares > 262144)
-                return crio_error_set(err, EINVAL, "cpu shares %" PRIu64 " out of range 2..262144", shares);
-        s->has_cpu_shares = true;
-        s->cpu_shares = shares;
-        return 0;
-}
-
-int oci_spec_set_cpu_quota(OciSpec *s, int64_t quota, uint64_t period, CrioError *err) {
-        if (quota == 0 || quota < -1)
-                return crio_error_set(err, EINVAL, "cpu quota %" PRId64 " must be positive or -1", quota);
-        if (period < 1000 || period > 1000000)
-                return crio_error_set(err, EINVAL, "cpu period %" PRIu64 " out of range 1000..1000000", period);
-        s->has_cpu_quota = true;
-        s->cpu_quota = quota;
-        s->cpu_period = period;
-        return 0;
-}
-
-static bool cpuset_list_valid(const char *v) {
-        /* "0-3,5,7-8": digits, '-', ',' only, non-empty pieces */
-        if (!v[0] || strlen(v) > 4096)
-                return false;
-        for (const char *c = v; *c; c++)
-                if (!isdigit((unsigned char) *c) && *c != '-' && *c != ',')
-                        return false;
-        return v[0] != ',' && v[0] != '-' && !strstr(v, ",,") && !strstr(v, "--");
-}
-
-int oci_spec_set_cpuset(OciSpec *s, const char *cpus, const char *mems, CrioError *err) {
-        if (cpus && !cpuset_list_valid(cpus))
-                return crio_error_set(err, EINVAL, "invalid cpuset cpus \"%s\"", cpus);
-        if (mems && !cpuset_list_valid(mems))
-                return crio_error_set(err, EINVAL, "invalid cpuset mems \"%s\"", mems);
-        char *c = NULL, *m = NULL;
-        if ((cpus && !(c = strdup(cpus))) || (mems && !(m = strdup(mems)))) {
-                free(c);
-                return crio_error_set(err, ENOMEM, "out of memory");
-        }
-        free(s->cpus);
-        free(s->mems);
-        s->cpus = c;
-        s->mems = m;
-        return 0;
-}
-
-int oci_spec_set_memory(OciSpec *s, int64_t limit, int64_t swap, CrioError *err) {
-        if (limit <= 0)
-                return crio_error_set(err, EINVAL, "memory limit %" PRId64 " must be positive", limit);
-        if (swap != 0 && swap != -1 && swap < limit)
-                return crio_error_set(err, EINVAL, "memory+swap limit %" PRId64 " below the memory limit %" PRId64, swap,
-                                      limit);
-        s->memory_limit = limit;
-        s->memory_swap = swap;
-        return 0;
-}
-
-int oci_spec_set_pids_limit(OciSpec *s, int64_t limit, CrioError *err) {
-        if (limit == 0 || limit < -1)
-                return crio_error_set(err, EINVAL, "pids limit %" PRId64 " must be positive or -1", limit);
-        s->pids_limit = limit;
-        return 0;
-}
-
-int oci_spec_add_device_rule(OciSpec *s, bool allow, char type, int64_t major, int64_t minor, const char *access,
-                             CrioError *err) {
-        if (type != 'a' && type != 'c' && type != 'b')
-                return crio_error_set(err, EINVAL, "device rule type '%c' is not a, c or b", type);
-        if (major < -1 || minor < -1 || major > UINT32_MAX || minor > UINT32_MAX)
-                return crio_error_set(err, EINVAL, "device rule %" PRId64 ":%" PRId64 " out of range", major, minor);
-        if (!access || !access[0] || strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
-                return crio_error_set(err, EINVAL, "device access \"%s\" is not a subset of \"rwm\"", access ? access : "");
-        OciDeviceRule *n = realloc(s->devices, (s->n_devices + 1) * sizeof(OciDeviceRule));
-        if (!n)
-                return crio_error_set(err, ENOMEM, "out of memory");
-        s->devices = n;
-        OciDeviceRule *d = &s->devices[s->n_devices++];
-        *d = (OciDeviceRule){ allow, type, major, minor, "" };
-        snprintf(d->access, sizeof d->access, "%s", access);
-        return 0;
-}
-
-void oci_spec_clear_device_rules(OciSpec *s) {
-        s->n_devices = 0;
-}
-
 int oci_spec_set_cgroups_path(OciSpec *s, const char *path, CrioError *err) {
         if (path && path[0]) {
                 if (strlen(path) >= OCI_PATH_MAX || strchr(path, '\n'))
                         return crio_error_set(err, EINVAL, "invalid cgroups path \"%s\"", path);
                 /* cgroupfs paths are absolute and must not climb out of the hierarchy. */
-                if (path[0] == '/' && !path_is_absolute_clean(path))
+                if (path[0] == '/' && !oci_path_is_absolute_clean(path))
                         return crio_error_set(err, EINVAL, "cgroups path \"%s\" has \"..\" components", path);
         }
         return replace_str(&s->cgroups_path, path && path[0] ? path : NULL, err);
@@ -727,7 +562,7 @@ int oci_spec_add_sysctl(OciSpec *s, const char *key, const char *value, CrioErro
                 return crio_error_set(err, EINVAL, "invalid sysctl name \"%s\"", key ? key : "");
         if (!value || strchr(value, '\n'))
                 return crio_error_set(err, EINVAL, "invalid value for sysctl %s", key);
-        if (kv_set(&s->sysctl_keys, &s->sysctl_values, key, value) < 0)
+        if (oci_kv_set(&s->sysctl_keys, &s->sysctl_values, key, value) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
         return 0;
 }
@@ -751,12 +586,12 @@ static void add_caps(JsonBuilder *b, const char *member, uint64_t mask) {
         json_builder_end_array(b);
 }
 
-static void add_int(JsonBuilder *b, const char *member, int64_t v) {
+void oci_json_add_int(JsonBuilder *b, const char *member, int64_t v) {
         json_builder_set_member_name(b, member);
         json_builder_add_int_value(b, v);
 }
 
-static void add_str(JsonBuilder *b, const char *member, const char *v) {
+void oci_json_add_str(JsonBuilder *b, const char *member, const char *v) {
         json_builder_set_member_name(b, member);
         json_builder_add_string_value(b, v);
 }
@@ -768,8 +603,8 @@ static void build_process(JsonBuilder *b, const OciSpec *s) {
         json_builder_add_boolean_value(b, s->terminal);
         json_builder_set_member_name(b, "user");
         json_builder_begin_object(b);
-        add_int(b, "uid", s->uid);
-        add_int(b, "gid", s->gid);
+        oci_json_add_int(b, "uid", s->uid);
+        oci_json_add_int(b, "gid", s->gid);
         if (s->n_gids > 0) {
                 json_builder_set_member_name(b, "additionalGids");
                 json_builder_begin_array(b);
@@ -780,7 +615,7 @@ static void build_process(JsonBuilder *b, const OciSpec *s) {
         json_builder_end_object(b);
         add_strv(b, "args", s->args);
         add_strv(b, "env", s->env);
-        add_str(b, "cwd", s->cwd);
+        oci_json_add_str(b, "cwd", s->cwd);
         json_builder_set_member_name(b, "capabilities");
         json_builder_begin_object(b);
         add_caps(b, "bounding", s->caps);
@@ -794,11 +629,11 @@ static void build_process(JsonBuilder *b, const OciSpec *s) {
                 json_builder_begin_array(b);
                 for (size_t i = 0; i < s->n_rlimits; i++) {
                         json_builder_begin_object(b);
-                        add_str(b, "type", s->rlimits[i].type);
+                        oci_json_add_str(b, "type", s->rlimits[i].type);
                         /* json-glib has no unsigned ints: values above INT64_MAX (RLIM_INFINITY)
                          * come out negative here and are rewritten by fix_unsigned_rlimits. */
-                        add_int(b, "hard", (int64_t) s->rlimits[i].hard);
-                        add_int(b, "soft", (int64_t) s->rlimits[i].soft);
+                        oci_json_add_int(b, "hard", (int64_t) s->rlimits[i].hard);
+                        oci_json_add_int(b, "soft", (int64_t) s->rlimits[i].soft);
                         json_builder_end_object(b);
                 }
                 json_builder_end_array(b);
@@ -806,7 +641,7 @@ static void build_process(JsonBuilder *b, const OciSpec *s) {
         json_builder_set_member_name(b, "noNewPrivileges");
         json_builder_add_boolean_value(b, s->no_new_privileges);
         if (s->has_oom_score_adj)
-                add_int(b, "oomScoreAdj", s->oom_score_adj);
+                oci_json_add_int(b, "oomScoreAdj", s->oom_score_adj);
         json_builder_end_object(b);
 }
 
@@ -832,71 +667,20 @@ static void build_mounts(JsonBuilder *b, const OciSpec *s) {
                         if (path_depth(m->destination) != d)
                                 continue;
                         json_builder_begin_object(b);
-                        add_str(b, "destination", m->destination);
-                        add_str(b, "type", m->type);
-                        add_str(b, "source", m->source);
+                        oci_json_add_str(b, "destination", m->destination);
+                        oci_json_add_str(b, "type", m->type);
+                        oci_json_add_str(b, "source", m->source);
                         add_strv(b, "options", m->options);
                         json_builder_end_object(b);
                 }
         json_builder_end_array(b);
 }
 
-static void add_kv_object(JsonBuilder *b, const char *member, char *const *keys, char *const *values) {
+void oci_json_add_kv_object(JsonBuilder *b, const char *member, char *const *keys, char *const *values) {
         json_builder_set_member_name(b, member);
         json_builder_begin_object(b);
         for (size_t i = 0; keys[i]; i++)
-                add_str(b, keys[i], values[i]);
-        json_builder_end_object(b);
-}
-
-static void build_resources(JsonBuilder *b, const OciSpec *s) {
-        json_builder_set_member_name(b, "resources");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "devices");
-        json_builder_begin_array(b);
-        for (size_t i = 0; i < s->n_devices; i++) {
-                const OciDeviceRule *d = &s->devices[i];
-                json_builder_begin_object(b);
-                json_builder_set_member_name(b, "allow");
-                json_builder_add_boolean_value(b, d->allow);
-                add_str(b, "type", (char[]){ d->type, '\0' });
-                if (d->major >= 0)
-                        add_int(b, "major", d->major);
-                if (d->minor >= 0)
-                        add_int(b, "minor", d->minor);
-                add_str(b, "access", d->access);
-                json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
-        if (s->memory_limit > 0) {
-                json_builder_set_member_name(b, "memory");
-                json_builder_begin_object(b);
-                add_int(b, "limit", s->memory_limit);
-                if (s->memory_swap != 0)
-                        add_int(b, "swap", s->memory_swap);
-                json_builder_end_object(b);
-        }
-        if (s->has_cpu_shares || s->has_cpu_quota || s->cpus || s->mems) {
-                json_builder_set_member_name(b, "cpu");
-                json_builder_begin_object(b);
-                if (s->has_cpu_shares)
-                        add_int(b, "shares", (int64_t) s->cpu_shares);
-                if (s->has_cpu_quota) {
-                        add_int(b, "quota", s->cpu_quota);
-                        add_int(b, "period", (int64_t) s->cpu_period);
-                }
-                if (s->cpus)
-                        add_str(b, "cpus", s->cpus);
-                if (s->mems)
-                        add_str(b, "mems", s->mems);
-                json_builder_end_object(b);
-        }
-        if (s->pids_limit != 0) {
-                json_builder_set_member_name(b, "pids");
-                json_builder_begin_object(b);
-                add_int(b, "limit", s->pids_limit);
-                json_builder_end_object(b);
-        }
+                oci_json_add_str(b, keys[i], values[i]);
         json_builder_end_object(b);
 }
 
@@ -909,17 +693,19 @@ static void build_linux(JsonBuilder *b, const OciSpec *s) {
                 if (!s->ns_on[i])
                         continue;
                 json_builder_begin_object(b);
-                add_str(b, "type", ns_names[i]);
+                oci_json_add_str(b, "type", ns_names[i]);
                 if (s->ns_path[i])
-                        add_str(b, "path", s->ns_path[i]);
+                        oci_json_add_str(b, "path", s->ns_path[i]);
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
-        build_resources(b, s);
+        oci_spec_build_device_nodes(b, s);
+        json_builder_set_member_name(b, "resources");
+        oci_spec_build_resources(b, s);
         if (s->cgroups_path)
-                add_str(b, "cgroupsPath", s->cgroups_path);
+                oci_json_add_str(b, "cgroupsPath", s->cgroups_path);
         if (s->sysctl_keys[0])
-                add_kv_object(b, "sysctl", s->sysctl_keys, s->sysctl_values);
+                oci_json_add_kv_object(b, "sysctl", s->sysctl_keys, s->sysctl_values);
         add_strv(b, "maskedPaths", s->masked_paths);
         add_strv(b, "readonlyPaths", s->readonly_paths);
         if (s->seccomp) {
@@ -964,19 +750,19 @@ static char *fix_unsigned_rlimits(char *text) {
 char *oci_spec_to_json(const OciSpec *s) {
         JsonBuilder *b = json_builder_new();
         json_builder_begin_object(b);
-        add_str(b, "ociVersion", OCI_SPEC_VERSION);
+        oci_json_add_str(b, "ociVersion", OCI_SPEC_VERSION);
         build_process(b, s);
         json_builder_set_member_name(b, "root");
         json_builder_begin_object(b);
-        add_str(b, "path", s->root_path);
+        oci_json_add_str(b, "path", s->root_path);
         json_builder_set_member_name(b, "readonly");
         json_builder_add_boolean_value(b, s->root_readonly);
         json_builder_end_object(b);
         if (s->hostname)
-                add_str(b, "hostname", s->hostname);
+                oci_json_add_str(b, "hostname", s->hostname);
         build_mounts(b, s);
         if (s->annotation_keys[0])
-                add_kv_object(b, "annotations", s->annotation_keys, s->annotation_values);
+                oci_json_add_kv_object(b, "annotations", s->annotation_keys, s->annotation_values);
         build_linux(b, s);
         json_builder_end_object(b);
 

@@ -15,9 +15,10 @@
  *   root "rootfs" read-write; no hostname;
  *   mounts /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (ro), /sys/fs/cgroup (ro);
  *   linux: new pid, network, ipc, uts and mount namespaces; CRI-O's masked and read-only
- *     paths; devices: deny all, then mknod of any char/block device and rwm on /dev/null,
+ *     paths; no device nodes beyond runc's own; device rules: deny all, then mknod of any
+ *     char/block device and rwm on /dev/null,
  *     zero, full, random, urandom, tty, console, ptmx and /dev/pts/ (char 136:*);
- *     no cpu/memory/pids limits, no cgroupsPath, no sysctls, no seccomp.
+ *     no cpu/memory/pids/hugepage limits, no unified, no cgroupsPath, no sysctls, no seccomp.
  *
  * Every setter validates its input and leaves the spec unchanged when it fails. The spec
  * owns copies of every string passed in. */
@@ -142,6 +143,23 @@ int oci_spec_set_pids_limit(OciSpec *spec, int64_t limit, CrioError *err);
 int oci_spec_add_device_rule(OciSpec *spec, bool allow, char type, int64_t major, int64_t minor, const char *access,
                              CrioError *err);
 void oci_spec_clear_device_rules(OciSpec *spec);
+/* A device node runc makes in the container (linux.devices); the cgroup rule that lets the
+ * container use it is a separate oci_spec_add_device_rule. path absolute and clean; type 'c',
+ * 'b' or 'u'; file_mode permission bits only (07777). One with the same path is replaced. */
+typedef struct OciDevice {
+        const char *path;
+        char type;
+        int64_t major, minor;
+        uint32_t file_mode, uid, gid;
+} OciDevice;
+int oci_spec_add_device(OciSpec *spec, const OciDevice *device, CrioError *err);
+/* linux.resources.hugepageLimits: page_size as runc names hugetlb files ("2MB", "1GB",
+ * "64KB"); limit in bytes (at most INT64_MAX). Replaces the limit of the same size. Whether
+ * the host has that size is the caller's to check. */
+int oci_spec_add_hugepage_limit(OciSpec *spec, const char *page_size, uint64_t limit, CrioError *err);
+/* linux.resources.unified (cgroup v2 only): key a cgroup file name ("memory.high": a '.', no
+ * '/', no whitespace), value at most 4096 bytes. Replaces the same key. */
+int oci_spec_set_unified(OciSpec *spec, const char *key, const char *value, CrioError *err);
 /* "/crio-<id>" (cgroupfs) or "slice:prefix:name" (systemd); NULL or "" unsets it. */
 int oci_spec_set_cgroups_path(OciSpec *spec, const char *path, CrioError *err);
 /* key "net.ipv4.ip_forward" style; replaces the same key. */
@@ -150,6 +168,9 @@ int oci_spec_add_sysctl(OciSpec *spec, const char *key, const char *value, CrioE
 /* --- output --- */
 /* The JSON document (pretty-printed), malloc'd (caller frees); NULL on ENOMEM. */
 char *oci_spec_to_json(const OciSpec *spec);
+/* linux.resources alone, compact: what "runc update --resources" reads and what the
+ * container's record keeps. malloc'd (caller frees); NULL on ENOMEM. */
+char *oci_spec_resources_json(const OciSpec *spec);
 /* Checks the spec is complete (args set, root path set) and writes it to path atomically
  * (temp file, fsync, rename; mode 0600: the environment may hold secrets). */
 int oci_spec_write(const OciSpec *spec, const char *path, CrioError *err);

@@ -72,6 +72,34 @@ const char *cgroup_mode_to_string(CgroupMode mode) {
         return "unknown";
 }
 
+/* Whether word is one of the items of list, separated by any of seps. */
+static bool list_has(const char *list, const char *word, const char *seps) {
+        size_t n = strlen(word);
+        for (const char *c = list;;) {
+                size_t len = strcspn(c, seps);
+                if (len == n && strncmp(c, word, n) == 0)
+                        return true;
+                if (!c[len])
+                        return false;
+                c += len + 1;
+        }
+}
+
+bool cgroup_has_controller(CgroupMode mode, const char *controller) {
+        if (!controller || !controller[0] || strchr(controller, '/') || strlen(controller) > 64)
+                return false;
+        if (mode == CGROUP_MODE_UNIFIED) {
+                _cleanup_free_ char *list = NULL;
+                if (read_file(CGROUP_ROOT "/cgroup.controllers", 4096, &list, NULL, NULL) < 0)
+                        return false;
+                return list_has(list, controller, " \n");
+        }
+        char path[sizeof(CGROUP_ROOT) + 80];
+        snprintf(path, sizeof path, "%s/%s", CGROUP_ROOT, controller);
+        struct statfs fs;
+        return statfs(path, &fs) == 0 && (unsigned long) fs.f_type == CGROUP_SUPER_MAGIC;
+}
+
 int cgroup_path_check(const char *path, CrioError *err) {
         if (!path || path[0] != '/')
                 return crio_error_set(err, EINVAL, "cgroup path \"%s\" is not absolute", path ? path : "");
@@ -231,23 +259,11 @@ int cgroup_proc_read(pid_t pid, CgroupProcList *ret, CrioError *err) {
         return r < 0 ? crio_error_prefix(err, "%s: ", p) : 0;
 }
 
-static bool list_has(const char *list, const char *word) {
-        size_t n = strlen(word);
-        for (const char *c = list;;) {
-                const char *end = strchrnul(c, ',');
-                if ((size_t) (end - c) == n && strncmp(c, word, n) == 0)
-                        return true;
-                if (!*end)
-                        return false;
-                c = end + 1;
-        }
-}
-
 const char *cgroup_proc_list_find(const CgroupProcList *l, const char *controller) {
         for (size_t i = 0; i < l->n; i++) {
                 const CgroupProcEntry *e = &l->entries[i];
                 if (!*controller ? (e->hierarchy_id == 0 && !*e->controllers)
-                                 : (*e->controllers && list_has(e->controllers, controller)))
+                                 : (*e->controllers && list_has(e->controllers, controller, ",")))
                         return e->path;
         }
         return NULL;

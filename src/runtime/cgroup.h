@@ -57,6 +57,10 @@ typedef enum CgroupMode {
 int cgroup_mode_detect(CgroupMode *ret, CrioError *err);
 /* "v1", "hybrid", "v2" (static strings). */
 const char *cgroup_mode_to_string(CgroupMode mode);
+/* Whether runc's cgroupfs driver can set limits of controller ("hugetlb", "pids"...) for
+ * containers in this mode: v2, listed in /sys/fs/cgroup/cgroup.controllers; v1 and hybrid
+ * (runc uses the v1 hierarchies there), a v1 hierarchy mounted at /sys/fs/cgroup/<controller>. */
+bool cgroup_has_controller(CgroupMode mode, const char *controller);
 
 /* Checks a cgroup path: starts with '/', at most CGROUP_PATH_MAX bytes, no "." or ".."
  * component, no control characters. "/" itself passes (callers that must not touch the root

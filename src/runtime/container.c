@@ -1,7 +1,6 @@
 /* Containers: create (storage, bundle, conmon), start, stop, remove. See lifecycle.h. */
 #include <errno.h>
 #include <inttypes.h>
-#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,25 +16,6 @@
 #include "util/log.h"
 #include "util/rmrf.h"
 #include "util/strv.h"
-
-/* linux.resources of a spec as a JSON document (NULL if none). */
-static char *spec_resources(const OciSpec *spec) {
-        _cleanup_free_ char *doc = oci_spec_to_json(spec);
-        if (!doc)
-                return NULL;
-        g_autoptr(JsonParser) p = json_parser_new();
-        if (!json_parser_load_from_data(p, doc, -1, NULL))
-                return NULL;
-        JsonObject *root = json_node_get_object(json_parser_get_root(p));
-        JsonObject *linux_ = json_object_get_object_member(root, "linux");
-        JsonNode *res = linux_ ? json_object_get_member(linux_, "resources") : NULL;
-        if (!res)
-                return NULL;
-        gchar *s = json_to_string(res, FALSE);
-        char *out = s ? strdup(s) : NULL;
-        g_free(s);
-        return out;
-}
 
 static bool relative_path_ok(const char *p) {
         if (!p || !p[0] || p[0] == '/')
@@ -114,7 +94,7 @@ int rt_container_launch(Rt *rt, RtContainer *c, const RtSandbox *s, const char *
         if (r < 0)
                 return r;
         free(c->resources);
-        c->resources = spec_resources(spec);
+        c->resources = oci_spec_resources_json(spec);
         char *slash = strrchr(logdir, '/');
         if (slash && slash != logdir) {
                 *slash = '\0';

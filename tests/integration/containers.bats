@@ -1,15 +1,21 @@
 #!/usr/bin/env bats
 # What a container's spec gives it, seen from inside the container and from its cgroup files:
 # capabilities, read-only root, privileged, sysctls, host network, resources and their update,
-# log reopening, and the crun runtime handler.
+# devices, hugepage limits, unified, log reopening, the crun runtime handler, and a pause_image
+# pulled from a registry.
 
 load helpers
 load pods
+load registry
+load pull
 
 setup_file() { pods_setup_file; }
 teardown_file() { pods_teardown_file; }
 setup() { pods_setup; }
-teardown() { teardown_crio_env; }
+teardown() {
+        registry_teardown
+        teardown_crio_env
+}
 
 # out POD NAME: what the container printed (after it exited).
 out() {
@@ -231,4 +237,152 @@ EOC
         ok=$(run_ctr "$pod" fine '["true"]')
         wait_exited "$ok"
         [ "$(cstatus "$ok" | jq -r .reason)" = Completed ]
+}
+
+# free_char_major: a character major no driver of this host has (from the LOCAL/EXPERIMENTAL
+# ranges, which the kernel never hands out dynamically): opening such a node is ENXIO once the
+# device cgroup let it through, EPERM when the cgroup refused it.
+free_char_major() {
+        local m
+        for m in 60 61 62 63 120 121 122 123; do
+                sed '/^Block/q' /proc/devices | awk '{print $1}' | grep -qx "$m" || { echo "$m"; return 0; }
+        done
+        return 1
+}
+
+# config_json ID: the container's OCI spec as crio wrote it.
+config_json() {
+        cat "$TESTDIR/lib/crio/containers/$1/config.json"
+}
+
+@test "devices: host nodes at the container's paths with the cgroup access of their permissions, directories of nodes, privileged" {
+        major=$(free_char_major) || skip "no free character major here"
+        mknod "$TESTDIR/nodev" c "$major" 0
+        mkdir -p "$TESTDIR/devdir/sub"
+        mknod "$TESTDIR/devdir/n" c 1 3
+        mknod "$TESTDIR/devdir/sub/z" c 1 5
+        ln -s /dev/null "$TESTDIR/devdir/link"
+        start_crio
+        pod=$(runp dev)
+        cmd='["/bin/sh","-c","ls -l /dev/mynull; echo x >/dev/mynull && echo WROTE-NULL; echo x >/dev/nodev; cat /dev/nodev"]'
+        run_ctr "$pod" rw "$cmd" "\"devices\":[{\"containerPath\":\"/dev/mynull\",\"hostPath\":\"/dev/null\",\"permissions\":\"rw\"},{\"containerPath\":\"/dev/nodev\",\"hostPath\":\"$TESTDIR/nodev\",\"permissions\":\"rw\"}]" >/dev/null
+        run_ctr "$pod" ro "$cmd" "\"devices\":[{\"containerPath\":\"/dev/nodev\",\"hostPath\":\"$TESTDIR/nodev\",\"permissions\":\"r\"}]" >/dev/null
+        run_ctr "$pod" dir '["/bin/sh","-c","stat -c \"%t:%T %n\" /dev/dd/n /dev/dd/sub/z; ls /dev/dd; echo x >/dev/dd/n && echo WROTE-DD; head -c 3 /dev/dd/sub/z >/dev/null && echo READ-DD"]' \
+                "\"devices\":[{\"containerPath\":\"/dev/dd\",\"hostPath\":\"$TESTDIR/devdir\",\"permissions\":\"rw\"}]" >/dev/null
+        run_ctr "$pod" priv "$cmd" "\"devices\":[{\"containerPath\":\"/dev/mynull\",\"hostPath\":\"/dev/null\",\"permissions\":\"r\"},{\"containerPath\":\"/dev/nodev\",\"hostPath\":\"$TESTDIR/nodev\",\"permissions\":\"r\"}],\"linux\":{\"securityContext\":{\"privileged\":true}}" >/dev/null
+        text=$(out "$pod" rw)
+        echo "$text"
+        grep -Eq '^crw-rw-rw- +1 root +root +1, +3 .*/dev/mynull$' <<<"$text"
+        grep -qx WROTE-NULL <<<"$text"
+        # the cgroup let both through: the node has no driver
+        [ "$(grep -c 'No such device or address' <<<"$text")" = 2 ]
+        text=$(out "$pod" ro)
+        echo "$text"
+        grep -q "can't create /dev/nodev: Operation not permitted" <<<"$text"
+        grep -q "can't open '/dev/nodev': No such device or address" <<<"$text"
+        text=$(out "$pod" dir)
+        echo "$text"
+        grep -qx '1:3 /dev/dd/n' <<<"$text"
+        grep -qx '1:5 /dev/dd/sub/z' <<<"$text"
+        [ "$(grep -c link <<<"$text")" = 0 ] # symbolic links inside are skipped
+        grep -qx WROTE-DD <<<"$text"
+        grep -qx READ-DD <<<"$text"
+        # privileged allows every device; the nodes are made all the same
+        text=$(out "$pod" priv)
+        echo "$text"
+        grep -Eq '^crw-rw-rw- +1 root +root +1, +3 .*/dev/mynull$' <<<"$text"
+        grep -qx WROTE-NULL <<<"$text"
+        [ "$(grep -c 'No such device or address' <<<"$text")" = 2 ]
+        # what is not a device, and bad permissions, are refused naming them
+        for dev in "/nonexistent/dev|rw|/nonexistent/dev" "$TESTDIR/crio.conf|rw|neither a device node nor a directory" \
+                "$TESTDIR/crio.conf.d|rw|directory without device nodes" "/dev/null|rwx|\"rwx\""; do
+                IFS='|' read -r host perm says <<<"$dev"
+                run rt CreateContainer "{\"podSandboxId\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"bad\"},\"image\":{\"image\":\"busybox:1\"},\"devices\":[{\"containerPath\":\"/dev/x\",\"hostPath\":\"$host\",\"permissions\":\"$perm\"}]}}"
+                echo "$output"
+                [ "$status" -eq 3 ]
+                [[ "$output" == *INVALID_ARGUMENT*"$says"* ]]
+        done
+        [ "$(rt ListContainers "{\"filter\":{\"podSandboxId\":\"$pod\"}}" | jq '.containers | length')" = 4 ]
+}
+
+@test "hugepage limits: a size the host offers lands in the hugetlb cgroup (left out without one); another size is INVALID_ARGUMENT" {
+        start_crio
+        pod=$(runp huge)
+        for size in 3MB 2mb; do
+                run rt CreateContainer "{\"podSandboxId\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"h$size\"},\"image\":{\"image\":\"busybox:1\"},\"linux\":{\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"$size\",\"limit\":\"4194304\"}]}}}}"
+                echo "$output"
+                [ "$status" -eq 3 ]
+                [[ "$output" == *INVALID_ARGUMENT*"$size"* ]]
+        done
+        [[ "$output" == *'"2mb" is not a size like "2MB"'* ]]
+        [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "this host has no 2MB hugepages"
+        ctr=$(run_ctr "$pod" huge '["sleep","1000"]' '"linux":{"resources":{"hugepageLimits":[{"pageSize":"2MB","limit":"4194304"}]}}')
+        [ "$(cstatus "$ctr" | jq -r .state)" = CONTAINER_RUNNING ]
+        # UpdateContainerResources goes through the same builder
+        run rt UpdateContainerResources "{\"containerId\":\"$ctr\",\"linux\":{\"hugepageLimits\":[{\"pageSize\":\"3MB\",\"limit\":\"1\"}]}}"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*3MB* ]]
+        if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+                [ "$(cat /sys/fs/cgroup/crio/crio-$ctr/hugetlb.2MB.max)" = 4194304 ]
+        elif [ "$(stat -f -c %T /sys/fs/cgroup/hugetlb 2>/dev/null)" = cgroupfs ]; then
+                [ "$(cat /sys/fs/cgroup/hugetlb/crio/crio-$ctr/hugetlb.2MB.limit_in_bytes)" = 4194304 ]
+        else
+                # no v1 hugetlb hierarchy for runc to write to: the limits are left out (as
+                # CRI-O does), else runc would refuse every container the kubelet asks for
+                config_json "$ctr" | jq -e '.linux.resources.hugepageLimits == null'
+                return 0
+        fi
+        config_json "$ctr" | jq -e '.linux.resources.hugepageLimits == [{"pageSize":"2MB","limit":4194304}]'
+}
+
+@test "unified resources need cgroup v2: on v1 CreateContainer and UpdateContainerResources refuse them naming the key" {
+        [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || skip "a cgroup v2 host"
+        start_crio
+        pod=$(runp uni)
+        run rt CreateContainer "{\"podSandboxId\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"u\"},\"image\":{\"image\":\"busybox:1\"},\"linux\":{\"resources\":{\"unified\":{\"memory.high\":\"max\"}}}}}"
+        echo "$output"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*'"memory.high" needs cgroup v2'* ]]
+        [ "$(rt ListContainers | jq '.containers | length')" = 0 ]
+        ctr=$(run_ctr "$pod" plain '["sleep","1000"]')
+        run rt UpdateContainerResources "{\"containerId\":\"$ctr\",\"linux\":{\"cpuShares\":\"300\",\"unified\":{\"pids.max\":\"10\"}}}"
+        echo "$output"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*'"pids.max" needs cgroup v2'* ]]
+        [ "$(cat /sys/fs/cgroup/cpu/crio/crio-$ctr/cpu.shares)" != 300 ]
+}
+
+@test "pause_image not in the store is pulled (with pause_image_auth_file) before the pod runs; a failing pull names it and leaves nothing" {
+        registry_start infra --htpasswd
+        registry_push "oci:$OCI_DIR/pause:1" "$REG_INFRA_ADDR/infra/pause:1"
+        pull_conf_setup
+        registry_write_registries_conf "$TESTDIR/registries.conf" infra
+        registry_write_auth_json "$TESTDIR/pause-auth.json" infra
+        image_conf "pause_image = \"$REG_INFRA_ADDR/infra/pause:1\"" "pause_image_auth_file = \"$TESTDIR/pause-auth.json\""
+        start_pull_crio
+        pause_id=$(jq -r .pause.id "$OCI_DIR/images.json")
+        run cri_client call ImageService ImageStatus "{\"image\":{\"image\":\"$REG_INFRA_ADDR/infra/pause:1\"}}"
+        [ "$(jq -r '.image.id // empty' <<<"$output")" = "" ]
+        pod=$(runp paused)
+        [ "$(pstate "$pod")" = SANDBOX_READY ]
+        run cri_client call ImageService ImageStatus "{\"image\":{\"image\":\"$REG_INFRA_ADDR/infra/pause:1\"}}"
+        [ "$(jq -r .image.id <<<"$output")" = "$pause_id" ]
+        # the infra process is the image's /pause
+        pid=$(rt PodSandboxStatus "{\"podSandboxId\":\"$pod\",\"verbose\":true}" | jq -r '.info.info | fromjson | .pid')
+        [ "$(cat /proc/$pid/comm)" = pause ]
+        cmp "$BUILD/pause" "/proc/$pid/root/pause"
+
+        # an image the registry does not have: the error names it, and nothing is left
+        stop_crio
+        image_conf "pause_image = \"$REG_INFRA_ADDR/infra/nosuch:1\"" "pause_image_auth_file = \"$TESTDIR/pause-auth.json\""
+        start_pull_crio
+        before=$(store_state)
+        run rt RunPodSandbox "{\"config\":$(pod_config nopause)}"
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"RunPodSandbox: pulling pause_image $REG_INFRA_ADDR/infra/nosuch:1"* ]]
+        [ "$(store_state)" = "$before" ]
+        [ "$(rt ListPodSandbox | jq -r '[.items[].id] | join(" ")')" = "$pod" ]
+        [ "$(ls "$TESTDIR/lib/crio/pods")" = "$pod" ]
+        [ "$(ls "$TESTDIR/run/ns/netns")" = "$pod" ]
 }

@@ -2,9 +2,11 @@
 # wrappers around the CRI calls (through tests/wire/cri_client.py, which speaks the upstream
 # CRI wire format).
 
+# pods_setup_file: the test images (make-oci-images.py) in OCI_DIR, with a pause image made
+# from build/pause.
 pods_setup_file() {
         export OCI_DIR=$(mktemp -d /tmp/crio-oci.XXXXXX)
-        "$PY" "$REPO/tests/lib/make-oci-images.py" "$OCI_DIR" >"$OCI_DIR/images.json"
+        "$PY" "$REPO/tests/lib/make-oci-images.py" "$OCI_DIR" --pause "$BUILD/pause" >"$OCI_DIR/images.json"
 }
 
 pods_teardown_file() {

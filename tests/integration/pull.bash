@@ -4,8 +4,14 @@
 # pull_setup: a crio environment whose [crio.image] points into TESTDIR (an accept-anything
 # policy, an empty registries.conf, certs.d, registries.d) and a HOME without credentials.
 pull_setup() {
-        unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
         setup_crio_env
+        pull_conf_setup
+}
+
+# pull_conf_setup: pull_setup's [crio.image] part, for an environment set up otherwise (after
+# pods_setup, for a test that pulls).
+pull_conf_setup() {
+        unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
         FAKE_PID=
         echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$TESTDIR/policy.json"
         mkdir -p "$TESTDIR/certs.d" "$TESTDIR/registries.d" "$TESTDIR/home"

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Builds the test images as OCI image layouts, from the machine's busybox-static.
 
-    make-oci-images.py OUTDIR [--busybox /bin/busybox] [--big [--big-layers 5] [--big-mb 40]]
+    make-oci-images.py OUTDIR [--busybox /bin/busybox] [--pause build/pause]
+                       [--big [--big-layers 5] [--big-mb 40]]
 
 Writes OUTDIR/<name>/ (an OCI layout, tag "1") for:
   busybox   one layer: busybox, its applet links, /etc/passwd, /etc/group, /tmp
@@ -11,6 +12,8 @@ Writes OUTDIR/<name>/ (an OCI layout, tag "1") for:
   multiarch an OCI image index for linux/amd64, linux/arm64/v8 and linux/arm/v7: each image
             the busybox layer plus a layer with /platform holding its platform string
             (busybox itself is the machine's in all three: only metadata and /platform differ)
+  pause     (with --pause PATH) one layer holding PATH as /pause (crio's static pause), for
+            pause_image tests
   big       (with --big) BIG_LAYERS (5) gzip layers of BIG_MB (40) MB of random data, from
             make-big-image.py (no busybox: for pull benchmarks)
 
@@ -114,6 +117,12 @@ def sibling_layer():
     def build(tar):
         add_dir(tar, "sibling")
         add_file(tar, "sibling/hello", b"from the sibling image\n")
+    return make_layer(build)
+
+
+def pause_layer(pause):
+    def build(tar):
+        add_file(tar, "pause", pause, 0o755)
     return make_layer(build)
 
 
@@ -221,6 +230,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
     ap.add_argument("--busybox", default="/bin/busybox")
+    ap.add_argument("--pause", help="also the pause image: this file as its /pause")
     ap.add_argument("--big", action="store_true",
                     help="also the big image (make-big-image.py): BIG_LAYERS layers of BIG_MB MB of random data")
     ap.add_argument("--big-layers", type=int, default=5)
@@ -235,6 +245,9 @@ def main():
         "sibling": write_image(a.outdir, "sibling", [base, sibling_layer()], ["/bin/sh"], user="app"),
         "multiarch": write_multiarch(a.outdir, "multiarch", base),
     }
+    if a.pause:
+        with open(a.pause, "rb") as f:
+            images["pause"] = write_image(a.outdir, "pause", [pause_layer(f.read())], ["/pause"])
     if a.big:
         out = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "make-big-image.py"),
                               os.path.join(a.outdir, "big"), "--layers", str(a.big_layers),

@@ -13,7 +13,6 @@
 #include "util/error.h"
 #include "util/strv.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CrioConfig *, config_free);
 #define _cleanup_config_ _cleanup_(config_freep)
 
 

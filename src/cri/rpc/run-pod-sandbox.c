@@ -1,5 +1,6 @@
 /* RuntimeService/RunPodSandbox: a pod with pinned namespaces and its infra container (our
- * static pause binary by default, or pause_image running pause_command). */
+ * static pause binary by default, or pause_image running pause_command; pause_image is
+ * pulled first when the store does not have it). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,11 +8,13 @@
 
 #include "api.pb-c.h"
 #include "cri/convert.h"
+#include "cri/image-pull.h"
 #include "cri/rpc/rpc.h"
 #include "cri/spec-common.h"
 #include "image/local.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/strv.h"
 
 #define INFRA_OOM_SCORE_ADJ (-998)
@@ -79,6 +82,33 @@ static int infra_spec(void *data, const RtSandbox *s, const char *rootfs, OciSpe
         return 0;
 }
 
+/* The store's ID of the pause image; pulled first when the store does not have it (with
+ * pause_image_auth_file when set), as CRI-O does. */
+static int pause_image_find(CriService *svc, const char *name, char **ret_id, CrioError *err) {
+        StoreImage *img = NULL;
+        int k = image_local_find(svc->store, name, &img, err);
+        if (k >= 0) {
+                char *id = strdup(img->id);
+                store_image_free(img);
+                if (!id)
+                        return crio_error_set(err, ENOMEM, "out of memory");
+                *ret_id = id;
+                return 0;
+        }
+        if (k != -ENOENT)
+                return crio_error_prefix(err, "pause_image %s: ", name);
+        crio_error_clear(err);
+        pthread_mutex_lock(&svc->lock);
+        _cleanup_(config_freep) CrioConfig *cfg = config_dup(svc->config);
+        pthread_mutex_unlock(&svc->lock);
+        if (!cfg)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        log_debug("pause_image %s is not in the store: pulling it", name);
+        CriPullRequest pr = { .name = name, .auth_file = cfg->pause_image_auth_file };
+        k = cri_image_pull(svc, cfg, &pr, ret_id, err);
+        return k < 0 ? crio_error_prefix(err, "pulling pause_image %s: ", name) : 0;
+}
+
 static int ns_mode(const Runtime__V1__NamespaceOption *o, int which) {
         if (!o)
                 return RT_NS_POD;
@@ -133,16 +163,8 @@ int cri_rpc_run_pod_sandbox(CriService *svc, const ProtobufCMessage *req, Protob
         }
 
         _cleanup_free_ char *pause_image_id = NULL;
-        if (pause_image[0]) {
-                StoreImage *img = NULL;
-                k = image_local_find(svc->store, pause_image, &img, err);
-                if (k < 0)
-                        return crio_error_prefix(err, "RunPodSandbox: pause_image %s: ", pause_image);
-                pause_image_id = strdup(img->id);
-                store_image_free(img);
-                if (!pause_image_id)
-                        return crio_error_set(err, ENOMEM, "out of memory");
-        }
+        if (pause_image[0] && (k = pause_image_find(svc, pause_image, &pause_image_id, err)) < 0)
+                return crio_error_prefix(err, "RunPodSandbox: ");
         _cleanup_strv_free_ char **labels = cri_map_to_pairs((void *const *) pc->labels, pc->n_labels);
         _cleanup_strv_free_ char **annotations = cri_map_to_pairs((void *const *) pc->annotations, pc->n_annotations);
         _cleanup_strv_free_ char **cmd = strv_copy((char *const[]){ pause_command, NULL });

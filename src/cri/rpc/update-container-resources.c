@@ -1,6 +1,5 @@
 /* RuntimeService/UpdateContainerResources: new cpu/memory limits through "<runtime> update". */
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,24 +9,18 @@
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 
-/* linux.resources of a scratch spec holding just these resources. */
+/* linux.resources of a scratch spec holding just these resources (the same builder as
+ * CreateContainer's). */
 static int resources_json(const Runtime__V1__LinuxContainerResources *res, char **ret, CrioError *err) {
         _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
         int r = oci_spec_new(&spec, err);
         if (r < 0 || (r = cri_spec_set_linux_resources(spec, res, err)) < 0)
                 return r;
-        _cleanup_free_ char *doc = oci_spec_to_json(spec);
-        if (!doc)
+        char *json = oci_spec_resources_json(spec);
+        if (!json)
                 return crio_error_set(err, ENOMEM, "out of memory");
-        g_autoptr(JsonParser) p = json_parser_new();
-        if (!json_parser_load_from_data(p, doc, -1, NULL))
-                return crio_error_set(err, EIO, "the spec builder wrote invalid JSON");
-        JsonObject *linux_ = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "linux");
-        JsonNode *n = linux_ ? json_object_get_member(linux_, "resources") : NULL;
-        gchar *t = n ? json_to_string(n, FALSE) : g_strdup("{}");
-        *ret = t ? strdup(t) : NULL;
-        g_free(t);
-        return *ret ? 0 : crio_error_set(err, ENOMEM, "out of memory");
+        *ret = json;
+        return 0;
 }
 
 int cri_rpc_update_container_resources(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,
