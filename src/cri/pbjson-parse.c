@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image/signature.h" /* json_check_strict */
 #include "pbjson.h"
 #include "util/cleanup.h"
+#include "util/json-check.h"
 
 /* ================================================================================== */
 

@@ -11,6 +11,7 @@
 
 #include "image/reference.h"
 #include "util/fileio.h"
+#include "util/json-check.h"
 #include "util/log.h"
 #include "util/strv.h"
 

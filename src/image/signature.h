@@ -160,13 +160,3 @@ typedef struct SignatureExpectation {
  * failures to check at all. */
 int signature_verify_simple_signing(SignatureVerifier *v, const void *sig, size_t sig_len, const SignatureExpectation *e,
                                     SignaturePayload **ret_payload, CrioError *err);
-
-/* ---- strict JSON (shared with policy.c) ----
- *
- * Checks that data (len bytes) is exactly one RFC 8259 JSON value with optional whitespace
- * around it, before json-glib (which accepts comments, single quotes, hex numbers, bad
- * escapes and duplicated keys) reads it: valid UTF-8, no raw control characters or NUL (also
- * not as \u0000) in strings, valid escapes and surrogate pairs, strict number syntax, no
- * object with a key twice, nesting at most max_depth. -EINVAL "<what>: line L column C:
- * <problem>". */
-int json_check_strict(const char *what, const char *data, size_t len, unsigned max_depth, CrioError *err);

@@ -9,6 +9,7 @@
 
 #include "image/signature.h"
 #include "util/cleanup.h"
+#include "util/json-check.h"
 
 static const SignatureIdentityRule rules[] = {
         { SIGNATURE_IDENTITY_MATCH_REPO_DIGEST_OR_EXACT },

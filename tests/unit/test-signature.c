@@ -21,6 +21,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/json-check.h"
 #include "util/sha256.h"
 #include "util/strv.h"
 

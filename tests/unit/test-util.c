@@ -7,6 +7,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/json-check.h"
 #include "util/log.h"
 #include "util/strv.h"
 
@@ -24,6 +25,36 @@ TEST(error_keeps_first_message) {
         ASSERT_EQ_STR(err.msg, "opening /nope: No such file or directory");
         crio_error_clear(&err);
         ASSERT_EQ_INT(crio_error_set(NULL, EPERM, "ignored"), -EPERM);
+}
+
+/* json_check's flags: duplicated keys only with JSON_CHECK_UNIQUE_KEYS, numbers json-glib
+ * would wrap or make infinite only with JSON_CHECK_NUMBER_RANGE. */
+TEST(json_check_flags) {
+        static const struct {
+                const char *text;
+                unsigned refused_with; /* the flags that refuse it (0: always accepted) */
+        } cases[] = {
+                { "{\"a\":1,\"a\":2}", JSON_CHECK_UNIQUE_KEYS },
+                { "[9223372036854775807,-9223372036854775808,0,-0,1.5e308,-1.5e308,1e-999]", 0 },
+                { "[9223372036854775808]", JSON_CHECK_NUMBER_RANGE },
+                { "[-9223372036854775809]", JSON_CHECK_NUMBER_RANGE },
+                { "[100000000000000000000]", JSON_CHECK_NUMBER_RANGE },
+                { "[1e309]", JSON_CHECK_NUMBER_RANGE },
+                { "[-1.8e308]", JSON_CHECK_NUMBER_RANGE },
+                { "1e400", JSON_CHECK_NUMBER_RANGE },
+        };
+        static const unsigned flags[] = { 0, JSON_CHECK_UNIQUE_KEYS, JSON_CHECK_NUMBER_RANGE };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                for (size_t f = 0; f < ELEMENTSOF(flags); f++) {
+                        _cleanup_(crio_error_clear) CrioError err = {};
+                        int r = json_check("t", cases[i].text, strlen(cases[i].text), 8, flags[f], &err);
+                        if ((r < 0) != ((cases[i].refused_with & flags[f]) != 0))
+                                test_fail(__FILE__, __LINE__, "%s with flags %u: %d %s", cases[i].text, flags[f], r,
+                                          err.msg ? err.msg : "");
+                }
+        _cleanup_(crio_error_clear) CrioError err = {};
+        ASSERT_EQ_INT(json_check("doc", "[1,\n 1e999]", 11, 8, JSON_CHECK_NUMBER_RANGE, &err), -EINVAL);
+        ASSERT_EQ_STR(err.msg, "doc: line 2 column 2: number out of range (beyond a double)");
 }
 
 TEST(strv_basics) {
