@@ -320,7 +320,7 @@ int main(int argc, char **argv) {
                 return fail(&o, &err);
         char pid[32];
         int n = snprintf(pid, sizeof pid, "%d", (int) getpid());
-        if (write_file_atomic(o.pid_file, pid, (size_t) n, 0644, &err) < 0)
+        if (write_file_replace(o.pid_file, pid, (size_t) n, 0644, &err) < 0)
                 return fail(&o, &err);
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
                 crio_error_set_errno(&err, errno, "becoming a child subreaper");

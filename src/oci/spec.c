@@ -787,7 +787,7 @@ int oci_spec_write(const OciSpec *s, const char *path, CrioError *err) {
         _cleanup_free_ char *text = oci_spec_to_json(s);
         if (!text)
                 return crio_error_set(err, ENOMEM, "writing %s: out of memory", path);
-        return write_file_atomic(path, text, strlen(text), 0600, err);
+        return write_file_replace(path, text, strlen(text), 0600, err);
 }
 
 int oci_spec_set_seccomp(OciSpec *s, JsonNode *seccomp, CrioError *err) {

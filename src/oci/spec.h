@@ -172,7 +172,8 @@ char *oci_spec_to_json(const OciSpec *spec);
  * container's record keeps. malloc'd (caller frees); NULL on ENOMEM. */
 char *oci_spec_resources_json(const OciSpec *spec);
 /* Checks the spec is complete (args set, root path set) and writes it to path atomically
- * (temp file, fsync, rename; mode 0600: the environment may hold secrets). */
+ * (temp file, rename; mode 0600: the environment may hold secrets). Not fsynced: a bundle
+ * means nothing after the machine restarts. */
 int oci_spec_write(const OciSpec *spec, const char *path, CrioError *err);
 
 /* --- seccomp --- */

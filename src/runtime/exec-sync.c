@@ -90,7 +90,7 @@ int rt_container_exec_sync(Rt *rt, const char *id, char *const *argv, int64_t ti
         if (asprintf(&spec_path, "%s/exec-%02x%02x%02x%02x%02x%02x%02x%02x.json", c->bundle, rnd[0], rnd[1], rnd[2],
                      rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
-        if ((r = write_file_atomic(spec_path, spec, strlen(spec), 0600, err)) < 0)
+        if ((r = write_file_replace(spec_path, spec, strlen(spec), 0600, err)) < 0)
                 return r;
         char timeout[32];
         snprintf(timeout, sizeof timeout, "%lld", (long long) timeout_s);

@@ -1,6 +1,7 @@
 #include "fileio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ int read_file(const char *path, size_t max_size, char **ret, size_t *ret_len, Cr
         return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, CrioError *err) {
+static int write_file_renamed(const char *path, const void *data, size_t len, mode_t mode, bool sync, CrioError *err) {
         _cleanup_free_ char *tmp = NULL, *dir = NULL;
         if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
                 return crio_error_set(err, ENOMEM, "writing %s: out of memory", path);
@@ -79,7 +80,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
         }
         if (r == 0 && fchmod(fd, mode) < 0)
                 r = errno;
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && sync && fsync(fd) < 0)
                 r = errno;
         if (r == 0 && rename(tmp, path) < 0)
                 r = errno;
@@ -87,6 +88,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
                 unlink(tmp);
                 return crio_error_set_errno(err, r, "writing %s", path);
         }
+        if (!sync)
+                return 0;
         dir = strdup(path);
         if (dir) {
                 char *slash = strrchr(dir, '/');
@@ -101,6 +104,14 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
                         (void) fsync(dfd);
         }
         return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, CrioError *err) {
+        return write_file_renamed(path, data, len, mode, true, err);
+}
+
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode, CrioError *err) {
+        return write_file_renamed(path, data, len, mode, false, err);
 }
 
 int mkdir_p(const char *path, mode_t mode, CrioError *err) {

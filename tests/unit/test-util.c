@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -96,6 +97,36 @@ TEST(atomic_write_and_read_back) {
         ASSERT_CONTAINS(err.msg, "/nonexistent/x");
         crio_error_clear(&err);
         ASSERT_EQ_INT(mkdir_p(p, 0755, &err), -ENOTDIR);
+        crio_error_clear(&err);
+}
+
+TEST(write_file_replace_swaps_whole_files_and_leaves_no_temporary) {
+        const char *dir = test_tmp_dir();
+        _cleanup_free_ char *p = NULL;
+        ASSERT_TRUE(asprintf(&p, "%s/replaced", dir) > 0);
+        CrioError err = {};
+        ASSERT_OK(write_file_replace(p, "first", 5, 0600, &err));
+        ASSERT_OK(write_file_replace(p, "second!", 7, 0644, &err));
+        struct stat st;
+        ASSERT_OK(stat(p, &st));
+        ASSERT_EQ_INT(st.st_mode & 0777, 0644);
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        ASSERT_OK(read_file(p, 100, &buf, &len, &err));
+        ASSERT_EQ_STR(buf, "second!");
+        /* only the file itself in the directory: the temporary was renamed */
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        ASSERT_TRUE(d != NULL);
+        int n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                if (strncmp(de->d_name, "replaced", 8) == 0)
+                        n++;
+        ASSERT_EQ_INT(n, 1);
+        /* a directory that does not exist: an error naming the file */
+        _cleanup_free_ char *bad = NULL;
+        ASSERT_TRUE(asprintf(&bad, "%s/no/such/file", dir) > 0);
+        ASSERT_TRUE(write_file_replace(bad, "x", 1, 0600, &err) < 0);
+        ASSERT_CONTAINS(err.msg, "no/such/file");
         crio_error_clear(&err);
 }
 
