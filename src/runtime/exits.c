@@ -93,7 +93,7 @@ int rt_container_check_exit(Rt *rt, const char *id) {
         _cleanup_(rt_container_unrefp) RtContainer *held = c;
         if (changed) {
                 _cleanup_(crio_error_clear) CrioError err = { 0 };
-                if (rt_container_save(rt, c, &err) < 0)
+                if (rt_container_save(rt, held, &err) < 0)
                         log_debug("recording the exit of %s: %s", id, err.msg);
                 log_debug("container %s exited with %d", id, code);
         }
