@@ -194,6 +194,10 @@ install: all
 		install -m 0644 contrib/containers/policy.json $(DESTDIR)$(SYSCONFDIR)/containers/policy.json; fi
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/crio/seccomp.json ]; then \
 		install -m 0644 contrib/seccomp.json $(DESTDIR)$(SYSCONFDIR)/crio/seccomp.json; fi
+	install -d $(DESTDIR)$(SYSCONFDIR)/cni/net.d
+	@for f in contrib/cni/*; do \
+		if [ ! -e $(DESTDIR)$(SYSCONFDIR)/cni/net.d/$$(basename $$f) ]; then \
+			install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/cni/net.d/; fi; done
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/crio.service.in >$(DESTDIR)$(UNITDIR)/crio.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/crio.service

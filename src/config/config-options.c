@@ -380,6 +380,10 @@ const ConfigOption config_options[] = {
             "CNI network of pods (\"\": the first usable configuration in network_dir)."),
         STR("crio.network", "network_dir", network_dir, P, "/etc/cni/net.d/", "Directory of CNI configurations."),
         STRV("crio.network", "plugin_dirs", plugin_dirs, P, def_plugin_dirs, "Directories of CNI plugin binaries."),
+        STR("crio.network", "cni_cache_dir", cni_cache_dir, P, "/var/lib/cni",
+            "CNI result cache (as libcni's: <dir>/results), so that a pod's network is torn down with the arguments it was set up with."),
+        { .section = "crio.network", .key = "cni_plugin_timeout", .type = CONFIG_STRING, .offset = OFF(cni_plugin_timeout),
+          .check = check_duration, .def_str = "1m", .doc = "A CNI plugin call that takes longer is killed and fails." },
 
         /* [crio.metrics] */
         BOOL("crio.metrics", "enable_metrics", enable_metrics, 0, false, "Serve metrics."),

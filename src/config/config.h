@@ -104,6 +104,8 @@ typedef struct CrioConfig {
         char *cni_default_network;
         char *network_dir;
         char **plugin_dirs;
+        char *cni_cache_dir;
+        char *cni_plugin_timeout;
 
         /* [crio.metrics] */
         bool enable_metrics;

@@ -6,6 +6,7 @@
 
 #include "config/config.h"
 #include "image/pull.h"
+#include "network/cni.h"
 #include "runtime/state.h"
 
 int cri_service_init(CriService *svc, CrioConfig *config, Store *store, CrioError *err) {
@@ -28,6 +29,8 @@ void cri_service_done(CriService *svc) {
                 return;
         rt_free(svc->rt);
         svc->rt = NULL;
+        cni_free(svc->cni);
+        svc->cni = NULL;
         free(svc->pod_cidr);
         svc->pod_cidr = NULL;
         config_free(svc->config);

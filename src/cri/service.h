@@ -25,6 +25,7 @@ typedef struct CriService {
         struct PullShared *pulls; /* owned; what concurrent pulls share (image/pull.h) */
         struct Rt *rt;        /* owned; pods and containers (runtime/state.h); NULL in some tests */
         char *pod_cidr;       /* owned; from UpdateRuntimeConfig (under lock); NULL until given */
+        struct Cni *cni;      /* owned; pod networking (network/cni.h); NULL in some tests */
 } CriService;
 
 typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

@@ -14,6 +14,7 @@
 #include "crio.h"
 #include "cri/server.h"
 #include "cri/service.h"
+#include "network/cni.h"
 #include "runtime/state.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -124,6 +125,23 @@ static int open_runtime(const CrioConfig *cfg, Store *store, Rt **ret, CrioError
         return 0;
 }
 
+static int open_network(const CrioConfig *cfg, Cni **ret, CrioError *err) {
+        int64_t timeout_ns = 0;
+        if (config_parse_duration(cfg->cni_plugin_timeout, &timeout_ns) < 0)
+                return crio_error_set(err, EINVAL, "cni_plugin_timeout \"%s\" is not a duration", cfg->cni_plugin_timeout);
+        CniOptions o = {
+                .network_dir = cfg->network_dir,
+                .plugin_dirs = cfg->plugin_dirs,
+                .default_network = cfg->cni_default_network,
+                .cache_dir = cfg->cni_cache_dir,
+                .timeout_ms = timeout_ns / 1000000,
+        };
+        int r = cni_new(&o, ret, err);
+        if (r < 0)
+                return crio_error_prefix(err, "CNI: ");
+        return 0;
+}
+
 static int open_store(const CrioConfig *cfg, Store **ret, CrioError *err) {
         _cleanup_free_ char *helper = find_helper("crio-untar");
         if (!helper)
@@ -198,7 +216,9 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
                 config_free(cfg);
                 return r;
         }
-        r = open_runtime(svc.config, svc.store, &svc.rt, err);
+        r = open_network(svc.config, &svc.cni, err);
+        if (r >= 0 && (r = open_runtime(svc.config, svc.store, &svc.rt, err)) >= 0)
+                svc.rt->cni = svc.cni;
         if (r < 0) {
                 (void) store_shutdown(svc.store, false, NULL);
                 cri_service_done(&svc);

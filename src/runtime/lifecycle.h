@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "network/cni.h"
 #include "oci/runtime.h"
 #include "oci/spec.h"
 #include "runtime/state.h"
@@ -35,6 +36,11 @@ typedef struct RtSandboxConfig {
         char *const *sysctls;          /* "key=value" applied in the pinned namespaces */
         const char *pause_image_id;    /* NULL or "": the built-in pause binary */
         const char *pause_image;       /* the image's name, for the record */
+        /* CNI (pods with a network namespace of their own) */
+        const CniPortMapping *ports;
+        size_t n_ports;
+        uint64_t ingress_rate, egress_rate;
+        const char *pod_cidr;
 } RtSandboxConfig;
 
 /* Builds the infra container's spec: s is the new pod (namespaces pinned), rootfs its root.
@@ -43,7 +49,8 @@ typedef int (*RtInfraSpecFn)(void *data, const RtSandbox *s, const char *rootfs,
 
 int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *data, char **ret_id, CrioError *err);
 /* Stops every container of the pod (no grace: the kubelet stopped them before) and the infra
- * container; idempotent; a pod that does not exist is fine (0). */
+ * container, and tears its network down (CNI DEL, once); idempotent; a pod that does not
+ * exist is fine (0). */
 int rt_sandbox_stop(Rt *rt, const char *id, CrioError *err);
 /* Stops, removes every container, unpins the namespaces, deletes the records; idempotent. */
 int rt_sandbox_remove(Rt *rt, const char *id, CrioError *err);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "network/cni.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -102,7 +103,7 @@ static int write_resolv(RtSandbox *s, const RtSandboxConfig *cfg, CrioError *err
                         return crio_error_set(err, EINVAL, "DNS configuration holds a NUL byte");
         if (asprintf(&s->resolv_path, "%s/resolv.conf", s->dir) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
-        return write_file_atomic(s->resolv_path, data ? data : "", len, 0644, err);
+        return write_file_replace(s->resolv_path, data ? data : "", len, 0644, err);
 }
 
 static int write_hostname(RtSandbox *s, const RtSandboxConfig *cfg, CrioError *err) {
@@ -119,7 +120,7 @@ static int write_hostname(RtSandbox *s, const RtSandboxConfig *cfg, CrioError *e
         if (!(s->hostname = strdup(h)) || asprintf(&s->hostname_path, "%s/hostname", s->dir) < 0 ||
             asprintf(&line, "%s\n", h) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
-        return write_file_atomic(s->hostname_path, line, strlen(line), 0644, err);
+        return write_file_replace(s->hostname_path, line, strlen(line), 0644, err);
 }
 
 static int mount_shm(RtSandbox *s, CrioError *err) {
@@ -137,6 +138,46 @@ static void unmount_shm(RtSandbox *s) {
                 log_debug("unmounting %s: %m", s->shm_path);
 }
 
+static CniPod cni_pod_of(const RtSandbox *s) {
+        return (CniPod){ .id = s->id,
+                         .name = s->meta_name,
+                         .namespace_ = s->meta_namespace,
+                         .uid = s->meta_uid,
+                         .netns = s->netns_path,
+                         .cgroup_parent = s->cgroup_parent };
+}
+
+/* CNI ADD for a pod with a network namespace of its own: its addresses into s->ips. */
+static int network_up(Rt *rt, RtSandbox *s, const RtSandboxConfig *cfg, CrioError *err) {
+        if (!rt->cni || !s->netns_path)
+                return 0;
+        CniPod p = cni_pod_of(s);
+        p.ports = cfg->ports;
+        p.n_ports = cfg->n_ports;
+        p.ingress_rate = cfg->ingress_rate;
+        p.egress_rate = cfg->egress_rate;
+        p.ip_range = cfg->pod_cidr;
+        char **ips = NULL;
+        int r = cni_add(rt->cni, &p, &ips, err);
+        if (r < 0)
+                return crio_error_prefix(err, "setting up the network of pod %s: ", s->name);
+        strv_free(s->ips);
+        s->ips = ips;
+        log_info("pod %s: network up, %s", s->id, ips[0] ? ips[0] : "no address");
+        return 0;
+}
+
+/* CNI DEL (with what the ADD used, from the CNI cache). */
+static int network_down(Rt *rt, RtSandbox *s, CrioError *err) {
+        if (!rt->cni || !s->netns_path)
+                return 0;
+        CniPod p = cni_pod_of(s);
+        int r = cni_del(rt->cni, &p, err);
+        if (r < 0)
+                return crio_error_prefix(err, "tearing down the network of pod %s: ", s->id);
+        return 0;
+}
+
 typedef struct InfraFn {
         RtInfraSpecFn fn;
         void *data;
@@ -149,8 +190,12 @@ static int infra_trampoline(void *data, const RtSandbox *s, const RtContainer *c
         return f->fn(f->data, s, rootfs, ret, err);
 }
 
-static void undo_sandbox(Rt *rt, RtSandbox *s, RtContainer *ic, bool infra_mounted) {
+static void undo_sandbox(Rt *rt, RtSandbox *s, RtContainer *ic, bool infra_mounted, bool net_up) {
         _cleanup_(crio_error_clear) CrioError e = { 0 };
+        if (net_up && network_down(rt, s, &e) < 0) {
+                log_warn("undoing pod %s: %s", s->id, e.msg);
+                crio_error_clear(&e);
+        }
         if (ic && ic->bundle) {
                 OciRuntime ort = rt_container_runtime(ic);
                 if (oci_runtime_delete(&ort, ic->id, true, &e) < 0)
@@ -222,7 +267,7 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
         pthread_mutex_unlock(&rt->lock);
         if (r < 0)
                 return r;
-        bool mounted = false, dir_made = false;
+        bool mounted = false, dir_made = false, net_up = false;
         _cleanup_free_ char *rootfs = NULL;
         s->id = strdup(id);
         s->meta_name = strdup(cfg->name);
@@ -252,6 +297,9 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
         dir_made = true;
         if ((r = write_hostname(s, cfg, err)) < 0 || (r = write_resolv(s, cfg, err)) < 0 || (r = pin(rt, s, cfg, err)) < 0)
                 goto fail;
+        if ((r = network_up(rt, s, cfg, err)) < 0)
+                goto fail;
+        net_up = true;
         if (cfg->ns_ipc != RT_NS_NODE && (r = mount_shm(s, err)) < 0)
                 goto fail;
         if ((r = setup_infra(rt, s, ic, cfg, err)) < 0)
@@ -295,7 +343,7 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
                 rt_remove_container_locked(rt, ic);
                 rt_remove_sandbox_locked(rt, s);
                 pthread_mutex_unlock(&rt->lock);
-                undo_sandbox(rt, s, ic, mounted);
+                undo_sandbox(rt, s, ic, mounted, net_up);
                 return r;
         }
         log_info("pod sandbox %s (%s) is ready", id, s->name);
@@ -304,7 +352,7 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
         return 0;
 fail:
         if (dir_made)
-                undo_sandbox(rt, s, ic, mounted);
+                undo_sandbox(rt, s, ic, mounted, net_up);
         pthread_mutex_lock(&rt->lock);
         rt_name_release_locked(rt, s->name, id);
         if (ic->name)
@@ -381,16 +429,26 @@ static int stop_locked_op(Rt *rt, RtSandbox *s, CrioError *err) {
         if (r < 0)
                 return r;
         unmount_shm(s);
+        /* DEL once: a failed DEL is tried again by the next stop or the remove */
         pthread_mutex_lock(&rt->lock);
-        bool changed = s->state != RT_POD_NOTREADY;
+        bool need_del = !s->network_stopped;
+        bool changed = s->state != RT_POD_NOTREADY || need_del;
+        pthread_mutex_unlock(&rt->lock);
+        int nr = need_del ? network_down(rt, s, err) : 0;
+        /* As CRI-O: a stopped pod's namespaces go (the remove does it too); kept while a DEL
+         * is owed, which needs the network namespace. */
+        if (changed && nr >= 0 && (s->netns_path || s->ipcns_path || s->utsns_path))
+                unpin(rt, s->id);
+        pthread_mutex_lock(&rt->lock);
         s->state = RT_POD_NOTREADY;
-        s->network_stopped = true;
+        if (nr >= 0)
+                s->network_stopped = true;
         pthread_mutex_unlock(&rt->lock);
         if (changed) {
                 log_info("stopped pod sandbox %s", s->id);
-                return rt_sandbox_save(rt, s, err);
+                r = rt_sandbox_save(rt, s, nr < 0 ? NULL : err);
         }
-        return 0;
+        return nr < 0 ? nr : r;
 }
 
 int rt_sandbox_stop(Rt *rt, const char *id, CrioError *err) {

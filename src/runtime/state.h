@@ -138,6 +138,7 @@ typedef struct Rt {
         pthread_t exit_thread;
         bool exit_thread_running;
         RtEventQueue *events;
+        struct Cni *cni;         /* pod networking (not owned); NULL: pods get no CNI network */
 } Rt;
 
 /* Creates the directories, restores the records found under state_dir (restore.c) and starts

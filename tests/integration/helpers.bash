@@ -36,6 +36,7 @@ runtime_root = "$TESTDIR/run/runc"
 [crio.network]
 network_dir = "$TESTDIR/cni/net.d"
 plugin_dirs = ["/usr/lib/cni"]
+cni_cache_dir = "$TESTDIR/lib/cni"
 EOC
         CRIO_PID=
 }
@@ -129,6 +130,14 @@ crioctl() {
 
 cri_client() {
         "$PY" "$CRI_CLIENT" --socket "$SOCK" "$@"
+}
+
+# A network of the loopback plugin only: pods get their own namespace with lo up and touch
+# nothing on the host (what the pod tests that are not about networking use).
+write_loopback_cni_config() {
+        cat >"$TESTDIR/cni/net.d/99-loopback.conf" <<'EOC'
+{ "cniVersion": "1.0.0", "name": "crio-lo", "type": "loopback" }
+EOC
 }
 
 # A minimal usable CNI configuration (the bridge plugin from containernetworking-plugins).

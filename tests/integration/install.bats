@@ -21,10 +21,16 @@ teardown() {
         [ -f "$STAGE/usr/share/man/man8/crio.8.md" ]
         [ -f "$STAGE/usr/share/man/man5/crio.conf.5.md" ]
         grep -q "^ExecStart=/usr/bin/crio " "$STAGE/usr/lib/systemd/system/crio.service"
+        # the CNI networks: the bridge on 10.85.0.0/16 with portmap, and loopback
+        [ "$(jq -r '.plugins[0].type, .plugins[0].bridge, .plugins[0].ipam.type, .plugins[0].ipam.ranges[0][0].subnet, .plugins[0].ipam.routes[0].dst, .plugins[1].type' \
+                "$STAGE/etc/cni/net.d/100-crio-bridge.conflist" | tr '\n' ' ')" = "bridge cni0 host-local 10.85.0.0/16 0.0.0.0/0 portmap " ]
+        [ "$(jq -r .type "$STAGE/etc/cni/net.d/200-loopback.conf")" = loopback ]
         # an existing configuration is never overwritten
         echo '# mine' >"$STAGE/etc/crio/crio.conf"
+        echo '{}' >"$STAGE/etc/cni/net.d/100-crio-bridge.conflist"
         make -C "$REPO" -s install BUILDDIR="$BUILD" DESTDIR="$STAGE" PREFIX=/usr SYSCONFDIR=/etc
         [ "$(cat "$STAGE/etc/crio/crio.conf")" = "# mine" ]
+        [ "$(cat "$STAGE/etc/cni/net.d/100-crio-bridge.conflist")" = "{}" ]
 }
 
 @test "the systemd unit passes systemd-analyze verify" {

@@ -16,6 +16,7 @@ pods_teardown_file() {
 # pods_setup: a crio with docker.io/library/busybox:1 in its store.
 pods_setup() {
         setup_crio_env
+        write_loopback_cni_config
         STORE="overlay@$TESTDIR/lib/storage+$TESTDIR/run/storage"
         skopeo copy -q "oci:$OCI_DIR/busybox:1" "containers-storage:[$STORE]docker.io/library/busybox:1"
 }

@@ -15,6 +15,10 @@
  *                                         "wall MS" (first RunPodSandbox sent to last
  *                                         StartContainer answered) and the median latency of
  *                                         each RPC under that load. The pods are left running.
+ *   cri-bench [OPTIONS] podnet ROUNDS     per round: RunPodSandbox of a pod with a network
+ *                                         namespace of its own (CNI ADD), StopPodSandbox +
+ *                                         RemovePodSandbox (CNI DEL); prints "run_pod_net MS
+ *                                         pod_down_net MS" per round
  *   cri-bench [OPTIONS] teardown [THREADS] stops and removes every container, then every pod
  *                                         (THREADS at a time, default 10); prints "teardown MS
  *                                         containers N pods N"
@@ -297,6 +301,34 @@ static int cmd_lifecycle(const Opts *o, int rounds, CrioError *err) {
         return r;
 }
 
+static int cmd_podnet(const Opts *o, int rounds, CrioError *err) {
+        CriClient *c = NULL;
+        int r = connect_client(o, &c, err);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < rounds && r >= 0; i++) {
+                PodSpec p;
+                if ((r = pod_spec_init(&p, o, "net", i, err)) < 0)
+                        break;
+                p.ns.network = RUNTIME__V1__NAMESPACE_MODE__POD;
+                _cleanup_free_ char *pod = NULL;
+                double t0 = now_ms();
+                r = run_pod(c, o, &p, &pod, err);
+                double t1 = now_ms();
+                if (r >= 0)
+                        r = stop_pod(c, o, pod, err);
+                if (r >= 0)
+                        r = remove_pod(c, o, pod, err);
+                double t2 = now_ms();
+                if (r >= 0) {
+                        printf("run_pod_net %.3f pod_down_net %.3f\n", t1 - t0, t2 - t1);
+                        fflush(stdout);
+                }
+        }
+        cri_client_free(c);
+        return r;
+}
+
 /* --- burst: PODS pods from THREADS threads */
 
 typedef struct {
@@ -518,7 +550,7 @@ static int parse_count(const char *s, int max, int *ret) {
 
 static int usage(void) {
         fprintf(stderr, "usage: cri-bench -r ENDPOINT [-i IMAGE] [-l LOGDIR] [-p PREFIX] [-t TIMEOUT_MS] [-s runtime-default|unconfined] "
-                        "version | lifecycle ROUNDS | burst PODS [THREADS] | teardown [THREADS]\n");
+                        "version | lifecycle ROUNDS | podnet ROUNDS | burst PODS [THREADS] | teardown [THREADS]\n");
         return 2;
 }
 
@@ -569,6 +601,10 @@ int main(int argc, char **argv) {
                 if (parse_count(args[0], BENCH_MAX_ROUNDS, &a) < 0)
                         return usage();
                 r = cmd_lifecycle(&o, a, &err);
+        } else if (strcmp(cmd, "podnet") == 0 && nargs == 1) {
+                if (parse_count(args[0], BENCH_MAX_ROUNDS, &a) < 0)
+                        return usage();
+                r = cmd_podnet(&o, a, &err);
         } else if (strcmp(cmd, "burst") == 0 && (nargs == 1 || nargs == 2)) {
                 if (parse_count(args[0], BENCH_MAX_PODS, &a) < 0)
                         return usage();

@@ -9,6 +9,7 @@
 #include "api.pb-c.h"
 #include "cri/convert.h"
 #include "cri/image-pull.h"
+#include "cri/pod-network.h"
 #include "cri/rpc/rpc.h"
 #include "cri/spec-common.h"
 #include "image/local.h"
@@ -170,6 +171,9 @@ int cri_rpc_run_pod_sandbox(CriService *svc, const ProtobufCMessage *req, Protob
         _cleanup_strv_free_ char **cmd = strv_copy((char *const[]){ pause_command, NULL });
         if (!labels || !annotations || !cmd)
                 return crio_error_set(err, ENOMEM, "out of memory");
+        _cleanup_(cri_pod_network_clear) CriPodNetwork pn = { 0 };
+        if (net != RT_NS_NODE && cri_pod_network_from_config(svc, pc, &pn, err) < 0)
+                return crio_error_prefix(err, "RunPodSandbox: ");
         const Runtime__V1__DNSConfig *dns = pc->dns_config;
         RtSandboxConfig cfg = {
                 .name = pc->metadata->name,
@@ -193,6 +197,11 @@ int cri_rpc_run_pod_sandbox(CriService *svc, const ProtobufCMessage *req, Protob
                 .sysctls = sysctls[0] ? sysctls : NULL,
                 .pause_image_id = pause_image_id,
                 .pause_image = pause_image,
+                .ports = pn.ports,
+                .n_ports = pn.n_ports,
+                .ingress_rate = pn.ingress_rate,
+                .egress_rate = pn.egress_rate,
+                .pod_cidr = pn.pod_cidr,
         };
         /* The CRI's repeated strings are not NULL-terminated: copy the DNS lists. */
         _cleanup_strv_free_ char **servers = NULL, **searches = NULL, **options = NULL;

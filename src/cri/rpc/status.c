@@ -7,7 +7,7 @@
 
 #include "api.pb-c.h"
 #include "cri/rpc/rpc.h"
-#include "network/cni-ready.h"
+#include "network/cni.h"
 #include "oci/runtime-path.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -16,8 +16,7 @@
 typedef struct StatusInputs {
         CrioRuntimeHandler runtime; /* borrowed strings from copies below */
         char *runtime_name, *runtime_path;
-        char *network_dir, *default_network;
-        char **plugin_dirs;
+        struct Cni *cni; /* borrowed; NULL: networking never ready */
         char **handler_names;
         char *config_json;
         char *pod_cidr; /* from UpdateRuntimeConfig, NULL until given */
@@ -26,9 +25,6 @@ typedef struct StatusInputs {
 static void status_inputs_done(StatusInputs *in) {
         free(in->runtime_name);
         free(in->runtime_path);
-        free(in->network_dir);
-        free(in->default_network);
-        strv_free(in->plugin_dirs);
         strv_free(in->handler_names);
         free(in->config_json);
         free(in->pod_cidr);
@@ -41,9 +37,7 @@ static int status_inputs_get(CriService *svc, bool verbose, StatusInputs *in, Cr
         const CrioRuntimeHandler *h = config_find_runtime(c, c->default_runtime);
         in->runtime_name = strdup(c->default_runtime);
         in->runtime_path = strdup(h && h->runtime_path ? h->runtime_path : "");
-        in->network_dir = strdup(c->network_dir);
-        in->default_network = strdup(c->cni_default_network ? c->cni_default_network : "");
-        in->plugin_dirs = strv_copy(c->plugin_dirs);
+        in->cni = svc->cni;
         for (size_t i = 0; i < c->n_runtimes && r >= 0; i++)
                 r = strv_push(&in->handler_names, c->runtimes[i].name);
         if (verbose && r >= 0)
@@ -53,7 +47,7 @@ static int status_inputs_get(CriService *svc, bool verbose, StatusInputs *in, Cr
         pthread_mutex_unlock(&svc->lock);
         if (r < 0)
                 return r;
-        if (!in->runtime_name || !in->runtime_path || !in->network_dir || !in->default_network || !in->plugin_dirs)
+        if (!in->runtime_name || !in->runtime_path)
                 return crio_error_set(err, ENOMEM, "out of memory");
         in->runtime.name = in->runtime_name;
         in->runtime.runtime_path = in->runtime_path;
@@ -82,11 +76,13 @@ static int build_response(const StatusInputs *in, bool verbose, Runtime__V1__Sta
         _cleanup_free_ char *rt_path = NULL;
         bool runtime_ok = oci_runtime_find(&in->runtime, NULL, &rt_path, &rt_err) >= 0;
 
-        /* NetworkReady: a usable CNI configuration exists */
+        /* NetworkReady: a usable CNI configuration exists (network_dir is watched) */
         _cleanup_free_ char *net_msg = NULL;
-        int net = cni_network_ready(in->network_dir, in->plugin_dirs, in->default_network, NULL, &net_msg);
+        int net = in->cni ? cni_status(in->cni, NULL, &net_msg) : 0;
         if (net < 0)
                 return net;
+        if (!in->cni && !(net_msg = strdup("no CNI support in this service")))
+                return -ENOMEM;
 
         resp->status = malloc(sizeof *resp->status);
         if (!resp->status)
