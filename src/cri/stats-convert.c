@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -417,4 +418,20 @@ void cri_pod_stats_jobs_free(CriPodStatsJob *jobs, size_t n) {
         for (size_t i = 0; jobs && i < n; i++)
                 cri_pod_stats_job_clear(&jobs[i]);
         free(jobs);
+}
+
+_Static_assert(offsetof(Runtime__V1__ListContainerStatsResponse, n_stats) == offsetof(CriStatsList, n_stats) &&
+                       offsetof(Runtime__V1__ListContainerStatsResponse, stats) == offsetof(CriStatsList, stats) &&
+                       offsetof(Runtime__V1__ListPodSandboxStatsResponse, n_stats) == offsetof(CriStatsList, n_stats) &&
+                       offsetof(Runtime__V1__ListPodSandboxStatsResponse, stats) == offsetof(CriStatsList, stats),
+               "the List*Stats responses are CriStatsLists");
+
+CriStatsList *cri_stats_list_new(const ProtobufCMessageDescriptor *d, size_t n) {
+        bool oom = false;
+        CriStatsList *l = cri_msg_new(d, &oom);
+        if (l && n && !(l->stats = calloc(n, sizeof(void *)))) {
+                free(l);
+                return NULL;
+        }
+        return l;
 }

@@ -67,6 +67,15 @@ int cri_pod_stats_collect(CriService *svc, CriPodStatsJob *job, CrioError *err);
 Runtime__V1__PodSandboxStats *cri_pod_stats_take(CriPodStatsJob *job);
 void cri_pod_stats_job_clear(CriPodStatsJob *job);
 
+/* ListContainerStatsResponse and ListPodSandboxStatsResponse share this layout (checked in
+ * stats-convert.c): a new one of type d with room for n stats, or NULL on ENOMEM. */
+typedef struct CriStatsList {
+        ProtobufCMessage base;
+        size_t n_stats;
+        void **stats;
+} CriStatsList;
+CriStatsList *cri_stats_list_new(const ProtobufCMessageDescriptor *d, size_t n);
+
 /* Job arrays (what the List RPCs build): clears every job and frees the array. */
 void cri_ctr_stats_jobs_free(CriCtrStatsJob *jobs, size_t n);
 void cri_pod_stats_jobs_free(CriPodStatsJob *jobs, size_t n);

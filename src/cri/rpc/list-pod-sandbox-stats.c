@@ -53,16 +53,9 @@ int cri_rpc_list_pod_sandbox_stats(CriService *svc, const ProtobufCMessage *req,
                 qsort(jobs, n, sizeof *jobs, by_created);
         for (size_t i = 0; k >= 0 && i < n; i++)
                 k = cri_pod_stats_collect(svc, &jobs[i], err);
-        Runtime__V1__ListPodSandboxStatsResponse *resp = NULL;
-        if (k >= 0 && !(resp = malloc(sizeof *resp)))
+        CriStatsList *resp = NULL;
+        if (k >= 0 && !(resp = cri_stats_list_new(&runtime__v1__list_pod_sandbox_stats_response__descriptor, n)))
                 k = crio_error_set(err, ENOMEM, "out of memory");
-        if (k >= 0) {
-                runtime__v1__list_pod_sandbox_stats_response__init(resp);
-                if (n && !(resp->stats = calloc(n, sizeof(void *)))) {
-                        free(TAKE_PTR(resp));
-                        k = crio_error_set(err, ENOMEM, "out of memory");
-                }
-        }
         if (k < 0) {
                 cri_pod_stats_jobs_free(jobs, n);
                 return k;
