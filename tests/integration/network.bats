@@ -222,6 +222,22 @@ pinned() {
         [ "$(rt ListPodSandbox '{}' | jq '.items | length')" -eq 0 ]
 }
 
+@test "CNI: a dual-stack network: the IPv4 address is network.ip, the IPv6 one in additional_ips" {
+        [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo 1)" = 0 ] || skip "IPv6 is disabled on this host"
+        write_bridge_config
+        jq --arg v6 "fd86:$((RANDOM % 9000 + 1000))::/64" '.plugins[0].ipam.ranges += [[{ subnet: $v6 }]]' \
+                "$TESTDIR/cni/net.d/10-bridge.conflist" >"$TESTDIR/dual" && mv "$TESTDIR/dual" "$TESTDIR/cni/net.d/10-bridge.conflist"
+        start_crio
+        pod=$(runp dual)
+        st=$(rt PodSandboxStatus "{\"podSandboxId\":\"$pod\"}")
+        echo "$st" | jq .status.network
+        [[ "$(jq -r .status.network.ip <<<"$st")" == "$NET3"* ]]
+        v6=$(jq -r '.status.network.additional_ips[0].ip' <<<"$st")
+        [[ "$v6" == fd86:* ]]
+        [ "$(jq '.status.network.additional_ips | length' <<<"$st")" -eq 1 ]
+        nsenter --net="$TESTDIR/run/ns/netns/$pod" ip -o -6 addr show eth0 | grep -q "inet6 $v6/64"
+}
+
 @test "CNI: 20 pods started at once all get distinct addresses" {
         write_bridge_config
         start_crio
