@@ -13,7 +13,7 @@
 #include "util/strv.h"
 
 int cri_cgroups_path(const char *parent, const char *id, char **ret, CrioError *err) {
-        return cgroup_container_path(CGROUP_MANAGER_CGROUPFS, parent, id, ret, err);
+        return cgroup_container_path(cgroup_parent_manager(parent), parent, id, ret, err);
 }
 
 int cri_oom_score_adj_floor(void) {

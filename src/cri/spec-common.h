@@ -10,8 +10,9 @@
 #include "oci/spec.h"
 #include "runtime/state.h"
 
-/* runc's cgroupsPath for a container of the pod (cgroupfs): "<parent>/crio-<id>", the parent
- * "/crio" when the pod names none (runtime/cgroup.h). A systemd slice is refused (-EINVAL). */
+/* runc's cgroupsPath for a container of the pod whose record holds the normalized parent:
+ * "<parent>/crio-<id>" (cgroupfs; "" is "/crio", records of earlier versions) or
+ * "<slice>:crio:<id>" (systemd), the manager told by the parent (runtime/cgroup.h). */
 int cri_cgroups_path(const char *parent, const char *id, char **ret, CrioError *err);
 /* The lowest oom_score_adj crio may give (its own: without CAP_SYS_RESOURCE nothing lower can
  * be set), and adj raised to it. */

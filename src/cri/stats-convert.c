@@ -14,6 +14,7 @@
 #include "cri/convert.h"
 #include "cri/spec-common.h"
 #include "runtime/cgroup-stats.h"
+#include "runtime/cgroup.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -180,7 +181,7 @@ static int layer_usage(CriService *svc, const char *id, uint64_t *ret_bytes, uin
 int cri_ctr_stats_prepare_locked(const RtContainer *c, const RtSandbox *s, CriCtrStatsJob *ret, CrioError *err) {
         CriCtrStatsJob j = { 0 };
         bool oom = false;
-        int r = cri_cgroups_path(s ? s->cgroup_parent : NULL, c->id, &j.cgroup, err);
+        int r = cgroup_container_dir(s ? s->cgroup_parent : NULL, c->id, &j.cgroup, err);
         if (r < 0)
                 return r;
         j.id = cri_strdup_oom(c->id, &oom);

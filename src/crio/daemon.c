@@ -16,6 +16,7 @@
 #include "cri/service.h"
 #include "network/cni.h"
 #include "runtime/state.h"
+#include "runtime/systemd-scope.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -103,10 +104,31 @@ static char *find_helper(const char *name) {
         return asprintf(&p, "%s/crio/%s", CRIO_LIBEXECDIR, name) < 0 ? NULL : p;
 }
 
+/* cgroup_manager and conmon_cgroup agree, and systemd answers when it is the manager. */
+static int check_cgroup_manager(const CrioConfig *cfg, CgroupManager *ret, CrioError *err) {
+        CgroupManager m;
+        int r = cgroup_manager_from_string(cfg->cgroup_manager, &m, err);
+        if (r < 0 || (r = cgroup_conmon_check(m, cfg->conmon_cgroup, err)) < 0)
+                return crio_error_prefix(err, "[crio.runtime] ");
+        if (m == CGROUP_MANAGER_SYSTEMD) {
+                _cleanup_free_ char *version = NULL;
+                r = systemd_version(&version, err);
+                if (r < 0)
+                        return crio_error_prefix(err, "cgroup_manager = \"systemd\": ");
+                log_info("cgroup manager systemd (systemd %s)", version);
+        }
+        *ret = m;
+        return 0;
+}
+
 static int open_runtime(const CrioConfig *cfg, Store *store, Rt **ret, CrioError *err) {
         _cleanup_free_ char *pinns = find_helper("crio-pinns"), *pause = find_helper("pause");
         if (!pinns || !pause)
                 return crio_error_set(err, ENOMEM, "out of memory");
+        CgroupManager manager = CGROUP_MANAGER_CGROUPFS;
+        int r = check_cgroup_manager(cfg, &manager, err);
+        if (r < 0)
+                return r;
         RtOptions o = {
                 .state_dir = cfg->state_dir,
                 .exits_dir = cfg->container_exits_dir,
@@ -118,8 +140,10 @@ static int open_runtime(const CrioConfig *cfg, Store *store, Rt **ret, CrioError
                 .pause = pause,
                 .log_size_max = cfg->log_size_max,
                 .log_level = cfg->log_level,
+                .cgroup_manager = manager,
+                .conmon_cgroup = cfg->conmon_cgroup,
         };
-        int r = rt_new(&o, store, ret, err);
+        r = rt_new(&o, store, ret, err);
         if (r < 0)
                 return crio_error_prefix(err, "restoring pods and containers from %s: ", cfg->state_dir);
         return 0;

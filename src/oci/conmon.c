@@ -83,6 +83,8 @@ int oci_conmon_create(const OciConmonOptions *o, pid_t *ret_pid, pid_t *ret_conm
         argv[n++] = "--runtime", argv[n++] = o->runtime->path;
         if (o->runtime->root && o->runtime->root[0])
                 argv[n++] = "--runtime-arg", argv[n++] = "--root", argv[n++] = "--runtime-arg", argv[n++] = o->runtime->root;
+        if (o->runtime->systemd_cgroup)
+                argv[n++] = "--runtime-arg", argv[n++] = "--systemd-cgroup";
         argv[n++] = "--bundle", argv[n++] = o->bundle;
         argv[n++] = "--log-path", argv[n++] = o->log_path;
         argv[n++] = "--log-size-max", argv[n++] = size;

@@ -19,6 +19,7 @@ typedef struct OciRuntime {
         const char *name; /* the handler's name, for messages */
         const char *path; /* the executable */
         const char *root; /* state root (--root); NULL or "": the runtime's default */
+        bool systemd_cgroup; /* create with --systemd-cgroup (cgroupsPath "slice:prefix:name") */
 } OciRuntime;
 
 int oci_runtime_start(const OciRuntime *rt, const char *id, CrioError *err);

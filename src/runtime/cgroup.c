@@ -22,12 +22,6 @@
 #define CGROUP_RMDIR_FIRST_DELAY_MS 10
 #define CGROUP_CPUSET_VALUE_MAX 4096
 
-static int systemd_unsupported(CrioError *err) {
-        return crio_error_set(err, EOPNOTSUPP,
-                              "cgroup_manager \"systemd\" is not supported yet (PID 1 is not systemd here): "
-                              "use cgroup_manager = \"cgroupfs\"");
-}
-
 int cgroup_manager_from_string(const char *s, CgroupManager *ret, CrioError *err) {
         if (s && strcmp(s, "cgroupfs") == 0)
                 *ret = CGROUP_MANAGER_CGROUPFS;
@@ -151,7 +145,7 @@ static int normalize(const char *in, char **ret, CrioError *err) {
 
 int cgroup_parent_normalize(CgroupManager m, const char *cgroup_parent, char **ret, CrioError *err) {
         if (m == CGROUP_MANAGER_SYSTEMD)
-                return systemd_unsupported(err);
+                return cgroup_systemd_parent_normalize(cgroup_parent, ret, err);
         if (!cgroup_parent || !*cgroup_parent)
                 cgroup_parent = CGROUP_DEFAULT_PARENT;
         _cleanup_free_ char *p = NULL;
@@ -168,9 +162,7 @@ int cgroup_parent_normalize(CgroupManager m, const char *cgroup_parent, char **r
         return 0;
 }
 
-int cgroup_container_path(CgroupManager m, const char *cgroup_parent, const char *id, char **ret, CrioError *err) {
-        if (m == CGROUP_MANAGER_SYSTEMD)
-                return systemd_unsupported(err);
+int cgroup_id_check(const char *id, CrioError *err) {
         size_t idlen = id ? strlen(id) : 0;
         if (idlen == 0 || idlen > CGROUP_ID_MAX || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
                 return crio_error_set(err, EINVAL, "invalid container id \"%.*s\" for a cgroup path", CGROUP_ID_MAX,
@@ -179,17 +171,59 @@ int cgroup_container_path(CgroupManager m, const char *cgroup_parent, const char
                 if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
                       *p == '-' || *p == '.'))
                         return crio_error_set(err, EINVAL, "invalid container id \"%s\" for a cgroup path", id);
-        _cleanup_free_ char *parent = NULL, *path = NULL;
-        int r = cgroup_parent_normalize(m, cgroup_parent, &parent, err);
-        if (r < 0)
-                return r;
-        if (asprintf(&path, "%s/" CGROUP_CONTAINER_PREFIX "%s", strcmp(parent, "/") == 0 ? "" : parent, id) < 0)
+        return 0;
+}
+
+CgroupManager cgroup_parent_manager(const char *parent) {
+        if (parent && !strchr(parent, '/') && str_endswith(parent, ".slice"))
+                return CGROUP_MANAGER_SYSTEMD;
+        return CGROUP_MANAGER_CGROUPFS;
+}
+
+/* "<parent>/<prefix><id><suffix>" with parent a cgroup path ("/" adds nothing). */
+static int join_dir(const char *parent, const char *prefix, const char *id, const char *suffix, char **ret,
+                    CrioError *err) {
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s%s%s", strcmp(parent, "/") == 0 ? "" : parent, prefix, id, suffix) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
         if (strlen(path) > CGROUP_PATH_MAX)
                 return crio_error_set(err, EINVAL, "cgroup path of container %s is longer than %d bytes", id,
                                       CGROUP_PATH_MAX);
         *ret = TAKE_PTR(path);
         return 0;
+}
+
+int cgroup_container_path(CgroupManager m, const char *cgroup_parent, const char *id, char **ret, CrioError *err) {
+        int r = cgroup_id_check(id, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *parent = NULL, *path = NULL;
+        r = cgroup_parent_normalize(m, cgroup_parent, &parent, err);
+        if (r < 0)
+                return r;
+        if (m == CGROUP_MANAGER_CGROUPFS)
+                return join_dir(parent, CGROUP_CONTAINER_PREFIX, id, "", ret, err);
+        if (asprintf(&path, "%s:" CGROUP_SYSTEMD_SCOPE_PREFIX ":%s", parent, id) < 0)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        *ret = TAKE_PTR(path);
+        return 0;
+}
+
+int cgroup_container_dir(const char *parent, const char *id, char **ret, CrioError *err) {
+        CgroupManager m = cgroup_parent_manager(parent);
+        int r = cgroup_id_check(id, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *norm = NULL, *dir = NULL;
+        r = cgroup_parent_normalize(m, parent, &norm, err);
+        if (r < 0)
+                return r;
+        if (m == CGROUP_MANAGER_CGROUPFS)
+                return join_dir(norm, CGROUP_CONTAINER_PREFIX, id, "", ret, err);
+        r = cgroup_systemd_slice_expand(norm, &dir, err);
+        if (r < 0)
+                return r;
+        return join_dir(dir, CGROUP_SYSTEMD_SCOPE_PREFIX "-", id, ".scope", ret, err);
 }
 
 /* ---- /proc/<pid>/cgroup ------------------------------------------------------------------ */
@@ -478,9 +512,9 @@ static int mkdir_cgroup(const Hierarchy *h, const char *path, CrioError *err) {
         return 0;
 }
 
-int cgroup_pod_parent_create(const char *parent, CrioError *err) {
+int cgroup_create(const char *path, CrioError *err) {
         _cleanup_free_ char *p = NULL;
-        int r = normalize(parent ? parent : "", &p, err);
+        int r = normalize(path ? path : "", &p, err);
         if (r < 0)
                 return r;
         if (strcmp(p, "/") == 0)
@@ -496,4 +530,42 @@ int cgroup_pod_parent_create(const char *parent, CrioError *err) {
                         return r;
         }
         return 0;
+}
+
+int cgroup_attach(const char *path, pid_t pid, CrioError *err) {
+        int r = cgroup_path_check(path, err);
+        if (r < 0)
+                return r;
+        Hierarchy h[CGROUP_HIERARCHIES_MAX];
+        size_t n = 0;
+        r = hierarchies(h, &n, err);
+        if (r < 0)
+                return r;
+        char text[32];
+        int len = snprintf(text, sizeof text, "%d", (int) pid);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *file = NULL;
+                if (asprintf(&file, "%s%s/cgroup.procs", h[i].mount, strcmp(path, "/") == 0 ? "" : path) < 0)
+                        return crio_error_set(err, ENOMEM, "out of memory");
+                _cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC);
+                int q = 0;
+                if (fd < 0)
+                        q = crio_error_set_errno(err, errno, "opening %s", file);
+                else if (write(fd, text, (size_t) len) != len)
+                        q = crio_error_set_errno(err, errno, "moving process %d into %s", (int) pid, file);
+                if (q < 0 && r == 0)
+                        r = q;
+        }
+        return r;
+}
+
+int cgroup_conmon_dir(const char *parent, const char *id, char **ret, CrioError *err) {
+        int r = cgroup_id_check(id, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *norm = NULL;
+        r = cgroup_parent_normalize(CGROUP_MANAGER_CGROUPFS, parent, &norm, err);
+        if (r < 0)
+                return r;
+        return join_dir(norm, CGROUP_CONMON_PREFIX, id, "", ret, err);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runtime/events.h"
+#include "runtime/cgroup.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -72,6 +73,7 @@ static void undo_create(Rt *rt, RtContainer *c, bool mounted) {
                 if (store_container_delete(rt->store, c->id, &e) < 0)
                         log_debug("undoing %s: %s", c->id, e.msg);
         }
+        rt_conmon_cgroup_remove(c);
         (void) rm_rf(c->bundle, NULL);
         _cleanup_free_ char *exit_file = NULL;
         if (asprintf(&exit_file, "%s/%s", rt->o.exits_dir, c->id) >= 0)
@@ -103,6 +105,7 @@ int rt_container_launch(Rt *rt, RtContainer *c, const RtSandbox *s, const char *
                         return r;
         }
         OciRuntime ort = rt_container_runtime(c);
+        ort.systemd_cgroup = cgroup_parent_manager(s->cgroup_parent) == CGROUP_MANAGER_SYSTEMD;
         OciConmonOptions co = {
                 .conmon = rt->o.conmon,
                 .runtime = &ort,
@@ -119,7 +122,10 @@ int rt_container_launch(Rt *rt, RtContainer *c, const RtSandbox *s, const char *
                 .log_level = rt->o.log_level,
                 .env = rt->o.conmon_env,
         };
-        return oci_conmon_create(&co, &c->pid, &c->conmon_pid, err);
+        r = oci_conmon_create(&co, &c->pid, &c->conmon_pid, err);
+        if (r < 0)
+                return r;
+        return rt_conmon_cgroup_join(rt, s, c, err);
 }
 
 int rt_container_create(Rt *rt, const RtContainerConfig *cfg, const OciRuntime *runtime, RtContainerSpecFn fn,
@@ -426,6 +432,7 @@ int rt_remove_container_ref(Rt *rt, RtContainer *c, CrioError *err) {
         pthread_mutex_unlock(&rt->persist_lock);
         (void) unlink(exit_file);
         (void) rm_rf(c->bundle, NULL);
+        rt_conmon_cgroup_remove(c);
         if (!c->infra)
                 rt_events_emit(rt->events, c->id, c->sandbox_id, RT_EVENT_DELETED);
         log_info("removed container %s", c->id);

@@ -116,6 +116,11 @@ bool rt_container_set_exited_locked(Rt *rt, RtContainer *c, int code, int64_t fi
 /* Reads the exit file of id, if there is one, into the record: 1 if exited. */
 int rt_container_check_exit(Rt *rt, const char *id);
 void rt_check_all_exits(Rt *rt);
+/* conmon-cgroup.c: puts c's conmon (conmon_pid) where conmon_cgroup says, for the pod's
+ * cgroup manager; removes its cgroupfs cgroup once the container is gone (a failure is
+ * logged: a cgroup still busy after the retries is left behind). */
+int rt_conmon_cgroup_join(Rt *rt, const RtSandbox *s, RtContainer *c, CrioError *err);
+void rt_conmon_cgroup_remove(RtContainer *c);
 /* The OciRuntime of a record. */
 static inline OciRuntime rt_container_runtime(const RtContainer *c) {
         return (OciRuntime){ .name = c->runtime_handler, .path = c->runtime_path, .root = c->runtime_root };

@@ -29,6 +29,7 @@ static const Field container_fields[] = {
         C(stop_signal, F_INT), C(resources, F_STR),   C(created_at, F_I64),      C(started_at, F_I64),
         C(finished_at, F_I64), C(state, F_INT),       C(exit_code, F_INT),       C(oom, F_BOOL),
         C(reason, F_STR),      C(message, F_STR),     C(pid, F_INT),             C(conmon_pid, F_INT),
+        C(conmon_cgroup, F_STR),
 };
 #undef C
 #define S(n, t) { #n, t, offsetof(RtSandbox, n) }

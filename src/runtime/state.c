@@ -224,6 +224,7 @@ static void options_free(RtOptions *o) {
         free((char *) o->pinns);
         free((char *) o->pause);
         free((char *) o->log_level);
+        free((char *) o->conmon_cgroup);
 }
 
 static int options_copy(RtOptions *d, const RtOptions *o) {
@@ -238,9 +239,12 @@ static int options_copy(RtOptions *d, const RtOptions *o) {
                 .pause = strdup_or_null(o->pause),
                 .log_size_max = o->log_size_max,
                 .log_level = strdup_or_null(o->log_level),
+                .cgroup_manager = o->cgroup_manager,
+                .conmon_cgroup = strdup_or_null(o->conmon_cgroup),
         };
         if (!d->state_dir || !d->exits_dir || !d->attach_dir || !d->namespaces_dir || !d->conmon || !d->pinns ||
-            !d->pause || (o->conmon_env && !d->conmon_env) || (o->log_level && !d->log_level))
+            !d->pause || (o->conmon_env && !d->conmon_env) || (o->log_level && !d->log_level) ||
+            (o->conmon_cgroup && !d->conmon_cgroup))
                 return -ENOMEM;
         return 0;
 }

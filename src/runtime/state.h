@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "storage/store.h"
+#include "runtime/cgroup.h"
 #include "util/error.h"
 
 #define RT_ID_LEN 64
@@ -76,6 +77,8 @@ typedef struct RtContainer {
         char *message;
         pid_t pid;
         pid_t conmon_pid;
+        char *conmon_cgroup; /* cgroupfs: the cgroup path conmon was put in, removed with the
+                              * container; NULL under systemd (its scope goes by itself) */
         /* not recorded */
         bool busy;
         bool removed;
@@ -119,6 +122,8 @@ typedef struct RtOptions {
         const char *pause;      /* the built-in pause binary */
         int64_t log_size_max;
         const char *log_level;  /* passed to conmon */
+        CgroupManager cgroup_manager; /* for new pods; a pod's record tells its own (cgroup.h) */
+        const char *conmon_cgroup;    /* "pod", or (systemd) a slice; NULL: "pod" */
 } RtOptions;
 
 typedef struct RtEventQueue RtEventQueue;

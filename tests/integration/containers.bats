@@ -113,6 +113,31 @@ caps_of() { # caps_of POD NAME: the CapEff line printed by the container
         [[ "$output" == *FAILED_PRECONDITION*not\ created\ or\ running* ]]
 }
 
+@test "conmon_cgroup pod (cgroupfs): conmon leaves crio's cgroup for <parent>/crio-conmon-<id>, removed with the container" {
+        start_crio
+        pod=$(runp conmoncg '"linux":{"cgroupParent":"/crio-test-pod-'$$'"}')
+        ctr=$(run_ctr "$pod" sleeper '["sleep","1000"]')
+        cpid=$(cat "$TESTDIR/lib/crio/containers/$ctr/conmon.pid")
+        cg=/crio-test-pod-$$/crio-conmon-$ctr
+        for h in memory cpu pids; do
+                grep -q ":$h:$cg\$" "/proc/$cpid/cgroup"
+                grep -qx "$cpid" "/sys/fs/cgroup/$h$cg/cgroup.procs"
+        done
+        # The infra container's conmon too; crio itself stays where it was.
+        [ -d "/sys/fs/cgroup/memory/crio-test-pod-$$/crio-conmon-$pod" ]
+        [ -z "$(grep crio-conmon "/proc/$CRIO_PID/cgroup")" ]
+        [ "$(jq -r .conmon_cgroup "$TESTDIR/lib/crio/containers/$ctr/state.json")" = "$cg" ]
+        rt StopContainer "{\"containerId\":\"$ctr\",\"timeout\":0}" >/dev/null
+        rt RemoveContainer "{\"containerId\":\"$ctr\"}" >/dev/null
+        for h in memory cpu pids cpuset; do
+                [ ! -e "/sys/fs/cgroup/$h$cg" ]
+        done
+        rt StopPodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
+        rt RemovePodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
+        [ ! -e "/sys/fs/cgroup/memory/crio-test-pod-$$/crio-conmon-$pod" ]
+        for h in /sys/fs/cgroup/*/crio-test-pod-$$; do rmdir "$h"; done
+}
+
 @test "oom_score_adj below crio's own is raised to it (no CAP_SYS_RESOURCE here), and the container runs" {
         start_crio
         pod=$(runp oomadj)

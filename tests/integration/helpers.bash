@@ -113,6 +113,20 @@ end_containers() {
         for f in "$1"/run/ns/*/*; do
                 [ -e "$f" ] && umount -l "$f" 2>/dev/null || true
         done
+        # conmons' cgroups (conmon_cgroup "pod"), once the conmons killed above are gone.
+        local cg h i
+        for f in "$1"/lib/crio/containers/*/state.json; do
+                [ -f "$f" ] || continue
+                cg=$(jq -r '.conmon_cgroup // empty' "$f" 2>/dev/null)
+                [ -n "$cg" ] || continue
+                for h in /sys/fs/cgroup/*/; do
+                        for i in 1 2 3 4 5 6 7 8 9 10; do
+                                [ -d "$h${cg#/}" ] || break
+                                rmdir "$h${cg#/}" 2>/dev/null && break
+                                sleep 0.1
+                        done
+                done
+        done
         return 0
 }
 

@@ -67,12 +67,83 @@ TEST(container_paths) {
         longparent[0] = '/';
         longparent[sizeof longparent - 1] = '\0';
         expect_path_error(longparent, "abc", EINVAL, "longer than");
+}
 
+static void expect_systemd(const char *parent, const char *want_path, const char *want_dir) {
+        _cleanup_(crio_error_clear) CrioError err = {};
+        _cleanup_free_ char *norm = NULL, *p = NULL, *d = NULL;
+        if (cgroup_parent_normalize(CGROUP_MANAGER_SYSTEMD, parent, &norm, &err) < 0)
+                test_fail(__FILE__, __LINE__, "normalize(%s): %s", parent, err.msg);
+        ASSERT_EQ_INT(cgroup_parent_manager(norm), CGROUP_MANAGER_SYSTEMD);
+        ASSERT_OK(cgroup_container_path(CGROUP_MANAGER_SYSTEMD, parent, "abc", &p, &err));
+        ASSERT_EQ_STR(p, want_path);
+        ASSERT_OK(cgroup_container_dir(norm, "abc", &d, &err));
+        ASSERT_EQ_STR(d, want_dir);
+}
+
+static void expect_systemd_error(const char *parent, const char *msg_part) {
         _cleanup_(crio_error_clear) CrioError err = {};
         char *p = NULL;
-        ASSERT_EQ_INT(cgroup_container_path(CGROUP_MANAGER_SYSTEMD, "kubepods.slice", "abc", &p, &err), -EOPNOTSUPP);
-        ASSERT_CONTAINS(err.msg, "systemd");
+        ASSERT_EQ_INT(cgroup_container_path(CGROUP_MANAGER_SYSTEMD, parent, "abc", &p, &err), -EINVAL);
         ASSERT_TRUE(p == NULL);
+        ASSERT_CONTAINS(err.msg, msg_part);
+}
+
+/* The systemd manager's names, as runc's systemd driver and CRI-O build them. */
+TEST(systemd_paths) {
+        expect_systemd("kubepods-besteffort-pod12.slice", "kubepods-besteffort-pod12.slice:crio:abc",
+                       "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12.slice/crio-abc.scope");
+        expect_systemd("", "system.slice:crio:abc", "/system.slice/crio-abc.scope");
+        expect_systemd(NULL, "system.slice:crio:abc", "/system.slice/crio-abc.scope");
+        expect_systemd("/kubepods.slice/kubepods-burstable.slice", "kubepods-burstable.slice:crio:abc",
+                       "/kubepods.slice/kubepods-burstable.slice/crio-abc.scope");
+        expect_systemd("-.slice", "-.slice:crio:abc", "/crio-abc.scope");
+        expect_systemd("a_b:c\\x2d.slice", "a_b:c\\x2d.slice:crio:abc", "/a_b:c\\x2d.slice/crio-abc.scope");
+        expect_systemd_error("/kubepods/burstable", "needs a slice");
+        expect_systemd_error("/kubepods/burstable", "\"burstable\" is not a systemd slice");
+        expect_systemd_error(".slice", "not a systemd slice");
+        expect_systemd_error("-a.slice", "'-' may not start");
+        expect_systemd_error("a-.slice", "'-' may not start");
+        expect_systemd_error("a--b.slice", "'-' may not start");
+        expect_systemd_error("a b.slice", "character systemd refuses");
+        expect_systemd_error("a\n.slice", "character systemd refuses");
+        char longslice[CGROUP_UNIT_NAME_MAX + 8];
+        memset(longslice, 'a', sizeof longslice);
+        strcpy(longslice + sizeof longslice - 7, ".slice");
+        expect_systemd_error(longslice, "longer than");
+        /* Many short components expand past CGROUP_PATH_MAX. */
+        char deep[CGROUP_UNIT_NAME_MAX + 1];
+        size_t o = 0;
+        while (o + 2 + 6 < CGROUP_UNIT_NAME_MAX)
+                deep[o++] = 'a', deep[o++] = '-';
+        deep[o++] = 'a';
+        strcpy(deep + o, ".slice");
+        expect_systemd_error(deep, "expands to more than");
+
+        /* A normalized parent tells its manager; "" (records of earlier versions) is cgroupfs. */
+        ASSERT_EQ_INT(cgroup_parent_manager(""), CGROUP_MANAGER_CGROUPFS);
+        ASSERT_EQ_INT(cgroup_parent_manager(NULL), CGROUP_MANAGER_CGROUPFS);
+        ASSERT_EQ_INT(cgroup_parent_manager("/crio"), CGROUP_MANAGER_CGROUPFS);
+        ASSERT_EQ_INT(cgroup_parent_manager("/a.slice/x"), CGROUP_MANAGER_CGROUPFS);
+        _cleanup_(crio_error_clear) CrioError err = {};
+        _cleanup_free_ char *d = NULL, *cm = NULL;
+        ASSERT_OK(cgroup_container_dir("", "abc", &d, &err));
+        ASSERT_EQ_STR(d, "/crio/crio-abc");
+        ASSERT_OK(cgroup_conmon_dir("/kubepods/podX", "abc", &cm, &err));
+        ASSERT_EQ_STR(cm, "/kubepods/podX/crio-conmon-abc");
+}
+
+TEST(conmon_cgroup_check) {
+        _cleanup_(crio_error_clear) CrioError err = {};
+        ASSERT_OK(cgroup_conmon_check(CGROUP_MANAGER_CGROUPFS, "pod", &err));
+        ASSERT_OK(cgroup_conmon_check(CGROUP_MANAGER_CGROUPFS, "", &err));
+        ASSERT_OK(cgroup_conmon_check(CGROUP_MANAGER_SYSTEMD, "pod", &err));
+        ASSERT_OK(cgroup_conmon_check(CGROUP_MANAGER_SYSTEMD, "system.slice", &err));
+        ASSERT_EQ_INT(cgroup_conmon_check(CGROUP_MANAGER_CGROUPFS, "system.slice", &err), -EINVAL);
+        ASSERT_CONTAINS(err.msg, "only \"pod\"");
+        crio_error_clear(&err);
+        ASSERT_EQ_INT(cgroup_conmon_check(CGROUP_MANAGER_SYSTEMD, "/conmon", &err), -EINVAL);
+        ASSERT_CONTAINS(err.msg, "conmon_cgroup: \"/conmon\" is not a systemd slice");
 }
 
 TEST(parent_and_manager) {
@@ -372,12 +443,12 @@ TEST(real_v1_stats_and_removal) {
         _cleanup_(crio_error_clear) CrioError err = {};
         char parent[128];
         snprintf(parent, sizeof parent, "%s/pod1", test_top);
-        ASSERT_OK(cgroup_pod_parent_create(parent, &err));
+        ASSERT_OK(cgroup_create(parent, &err));
         ASSERT_TRUE(cg_exists("memory", parent) && cg_exists("cpu", parent) && cg_exists("pids", parent) &&
                     cg_exists("blkio", parent));
         _cleanup_free_ char *path = NULL;
         ASSERT_OK(cgroup_container_path(CGROUP_MANAGER_CGROUPFS, parent, ID64, &path, &err));
-        ASSERT_OK(cgroup_pod_parent_create(path, &err)); /* what runc would make */
+        ASSERT_OK(cgroup_create(path, &err)); /* what runc would make */
         cg_write("memory", path, "memory.limit_in_bytes", "536870912");
 
         pid_t child = busy_child(path, 32);
@@ -435,7 +506,7 @@ TEST(real_v1_nested_and_cpuset) {
         char path[128], nested[160];
         snprintf(path, sizeof path, "%s/pod2/crio-abc", test_top);
         snprintf(nested, sizeof nested, "%s/sub/subsub", path);
-        ASSERT_OK(cgroup_pod_parent_create(nested, &err));
+        ASSERT_OK(cgroup_create(nested, &err));
         if (cg_exists("cpuset", "")) {
                 /* New cpuset cgroups got cpus and mems: a task could join them. */
                 _cleanup_free_ char *root_cpus = NULL, *cpus = NULL, *mems = NULL;

@@ -171,6 +171,9 @@ int cri_rpc_run_pod_sandbox(CriService *svc, const ProtobufCMessage *req, Protob
         _cleanup_strv_free_ char **cmd = strv_copy((char *const[]){ pause_command, NULL });
         if (!labels || !annotations || !cmd)
                 return crio_error_set(err, ENOMEM, "out of memory");
+        _cleanup_free_ char *cgroup_parent = NULL;
+        if ((k = cgroup_parent_normalize(svc->rt->o.cgroup_manager, lc ? lc->cgroup_parent : NULL, &cgroup_parent, err)) < 0)
+                return crio_error_prefix(err, "RunPodSandbox: ");
         _cleanup_(cri_pod_network_clear) CriPodNetwork pn = { 0 };
         if (net != RT_NS_NODE && cri_pod_network_from_config(svc, pc, &pn, err) < 0)
                 return crio_error_prefix(err, "RunPodSandbox: ");
@@ -184,7 +187,7 @@ int cri_rpc_run_pod_sandbox(CriService *svc, const ProtobufCMessage *req, Protob
                 .annotations = annotations,
                 .hostname = pc->hostname,
                 .log_dir = pc->log_directory,
-                .cgroup_parent = lc ? lc->cgroup_parent : NULL,
+                .cgroup_parent = cgroup_parent,
                 .ns_network = net,
                 .ns_pid = pid,
                 .ns_ipc = ipc,
