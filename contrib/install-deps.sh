@@ -9,7 +9,7 @@ BUILD=(build-essential pkg-config git
        libarchive-dev zlib1g-dev libzstd-dev
        libcurl4-openssl-dev libssl-dev libgpgme-dev libyaml-dev)
 RUN=(runc containernetworking-plugins iptables)
-TEST=(bats jq python3-grpcio python3-protobuf systemd skopeo podman busybox-static crun iproute2 util-linux
+TEST=(bats jq python3-grpcio python3-protobuf systemd dbus procps skopeo podman busybox-static crun iproute2 util-linux
       docker-registry gnupg openssl python3-cryptography apache2-utils)
 
 export DEBIAN_FRONTEND=noninteractive
