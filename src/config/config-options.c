@@ -106,7 +106,7 @@ static const char *check_ulimit(const char *s, int64_t i) {
 /* "/dev/host[:/dev/container[:rwm]]" */
 static const char *check_device(const char *s, int64_t i) {
         (void) i;
-        const char *expected = "\"/dev/host[:/dev/container[:PERMISSIONS]]\" with PERMISSIONS from r, w, m";
+        const char *expected = "\"/dev/host[:/dev/container[:PERMISSIONS]]\" with PERMISSIONS from r, w, m (each once)";
         if (s[0] != '/')
                 return expected;
         const char *c1 = strchr(s, ':');
@@ -120,7 +120,7 @@ static const char *check_device(const char *s, int64_t i) {
         if (!c2[1])
                 return expected;
         for (const char *p = c2 + 1; *p; p++)
-                if (*p != 'r' && *p != 'w' && *p != 'm')
+                if ((*p != 'r' && *p != 'w' && *p != 'm') || strchr(p + 1, *p))
                         return expected;
         return NULL;
 }

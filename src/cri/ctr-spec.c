@@ -28,6 +28,7 @@ void cri_ctr_spec_input_clear(CriCtrSpecInput *in) {
         strv_free(in->default_mounts);
         free(in->image_volumes);
         free(in->seccomp_profile);
+        strv_free(in->additional_devices);
         *in = (CriCtrSpecInput){ 0 };
 }
 
@@ -280,14 +281,23 @@ static int set_security(OciSpec *spec, const CriCtrSpecInput *in, CrioError *err
         return 0;
 }
 
-/* The CRI's devices, after set_security: a privileged container's "allow all" rule stays
- * first, and the nodes are made in either case. An empty container_path is the host_path. */
-static int set_devices(OciSpec *spec, const Runtime__V1__ContainerConfig *cc, CrioError *err) {
+/* Devices, after set_security (a privileged container's "allow all" rule stays first): a
+ * privileged container gets the host's device nodes, then every container the configured
+ * additional_devices, then the CRI's (a later one replaces an earlier one at the same path).
+ * An empty container_path is the host_path. */
+static int set_devices(OciSpec *spec, const CriCtrSpecInput *in, CrioError *err) {
+        const Runtime__V1__ContainerConfig *cc = in->cc;
+        const Runtime__V1__LinuxContainerSecurityContext *sc = cc->linux ? cc->linux->security_context : NULL;
+        int r;
+        if (sc && sc->privileged && (r = oci_spec_add_privileged_devices(spec, HOST_DEVICES_DEV, err)) < 0)
+                return r;
+        for (char **d = in->additional_devices; d && *d; d++)
+                if ((r = oci_spec_add_config_device(spec, *d, err)) < 0)
+                        return r;
         for (size_t i = 0; i < cc->n_devices; i++) {
                 const Runtime__V1__Device *d = cc->devices[i];
                 const char *ctr = d->container_path && d->container_path[0] ? d->container_path : d->host_path;
-                int r = oci_spec_add_host_devices(spec, d->host_path, ctr, d->permissions, err);
-                if (r < 0)
+                if ((r = oci_spec_add_host_devices(spec, d->host_path, ctr, d->permissions, err)) < 0)
                         return r;
         }
         return 0;
@@ -323,7 +333,7 @@ int cri_ctr_spec_build(void *data, const RtSandbox *s, const RtContainer *c, con
         int r = oci_spec_new(&spec, err);
         if (r < 0 || (r = oci_spec_set_root(spec, rootfs, sc && sc->readonly_rootfs, err)) < 0 ||
             (r = set_process(spec, in, rootfs_fd, err)) < 0 || (r = set_security(spec, in, err)) < 0 ||
-            (r = set_devices(spec, in->cc, err)) < 0 ||
+            (r = set_devices(spec, in, err)) < 0 ||
             (r = set_seccomp(spec, in, err)) < 0 ||
             (r = set_mounts(spec, in, s, c, rootfs_fd, err)) < 0 || (r = set_namespaces(spec, in, s, err)) < 0 ||
             (r = set_resources(spec, in, s, c, err)) < 0 || (r = cri_spec_annotate(spec, s, c, err)) < 0)

@@ -18,6 +18,7 @@ typedef struct CriCtrSpecInput {
         char *image_volumes;           /* "mkdir" | "bind" | "ignore" */
         int64_t pids_limit;
         char *seccomp_profile;         /* "" = the built-in profile */
+        char **additional_devices;     /* "/dev/host[:/dev/ctr[:rwm]]" */
         /* pid of the process whose PID namespace the container joins (POD / TARGET), or 0 */
         pid_t pid_ns_pid;
 } CriCtrSpecInput;

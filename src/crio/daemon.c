@@ -15,6 +15,7 @@
 #include "cri/server.h"
 #include "cri/service.h"
 #include "network/cni.h"
+#include "oci/host-devices.h"
 #include "runtime/state.h"
 #include "runtime/systemd-scope.h"
 #include "storage/store.h"
@@ -121,13 +122,25 @@ static int check_cgroup_manager(const CrioConfig *cfg, CgroupManager *ret, CrioE
         return 0;
 }
 
+/* Every additional_devices entry names a device node (or a directory of them) of this host,
+ * as CRI-O checks when it starts: tried on a throw-away spec. */
+static int check_additional_devices(const CrioConfig *cfg, CrioError *err) {
+        for (char **d = cfg->additional_devices; d && *d; d++) {
+                _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
+                int r = oci_spec_new(&spec, err);
+                if (r < 0 || (r = oci_spec_add_config_device(spec, *d, err)) < 0)
+                        return crio_error_prefix(err, "[crio.runtime] ");
+        }
+        return 0;
+}
+
 static int open_runtime(const CrioConfig *cfg, Store *store, Rt **ret, CrioError *err) {
         _cleanup_free_ char *pinns = find_helper("crio-pinns"), *pause = find_helper("pause");
         if (!pinns || !pause)
                 return crio_error_set(err, ENOMEM, "out of memory");
         CgroupManager manager = CGROUP_MANAGER_CGROUPFS;
         int r = check_cgroup_manager(cfg, &manager, err);
-        if (r < 0)
+        if (r < 0 || (r = check_additional_devices(cfg, err)) < 0)
                 return r;
         RtOptions o = {
                 .state_dir = cfg->state_dir,

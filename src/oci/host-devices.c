@@ -15,8 +15,9 @@
 typedef struct Walk {
         OciSpec *spec;
         const char *host_path; /* the request's, for messages */
-        const char *access;
-        size_t added;
+        const char *access;    /* NULL: no cgroup rule (privileged) */
+        size_t added, max;
+        bool privileged;       /* skip what runc's HostDevices skips */
 } Walk;
 
 typedef struct DirList {
@@ -56,9 +57,9 @@ static int access_from(const char *permissions, char ret[4], CrioError *err) {
 }
 
 static int add_node(Walk *w, const struct stat *st, const char *container_path, CrioError *err) {
-        if (w->added >= HOST_DEVICES_MAX)
-                return crio_error_set(err, EINVAL, "device host_path %s holds more than %d device nodes", w->host_path,
-                                      HOST_DEVICES_MAX);
+        if (w->added >= w->max)
+                return crio_error_set(err, EINVAL, "device host_path %s holds more than %zu device nodes", w->host_path,
+                                      w->max);
         OciDevice d = {
                 .path = container_path,
                 .type = S_ISBLK(st->st_mode) ? 'b' : 'c',
@@ -68,8 +69,12 @@ static int add_node(Walk *w, const struct stat *st, const char *container_path, 
                 .uid = st->st_uid,
                 .gid = st->st_gid,
         };
+        if (w->privileged && d.major == 0 && d.minor == 0)
+                return 0;
         int r = oci_spec_add_device(w->spec, &d, err);
-        if (r < 0 || (r = oci_spec_add_device_rule(w->spec, true, d.type, d.major, d.minor, w->access, err)) < 0)
+        if (r >= 0 && w->access)
+                r = oci_spec_add_device_rule(w->spec, true, d.type, d.major, d.minor, w->access, err);
+        if (r < 0)
                 return crio_error_prefix(err, "device host_path %s: ", w->host_path);
         w->added++;
         return 0;
@@ -77,6 +82,17 @@ static int add_node(Walk *w, const struct stat *st, const char *container_path, 
 
 static int skip_dots(const struct dirent *de) {
         return strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+}
+
+/* What a privileged container does not get from the host's /dev (runc's HostDevices). */
+static bool privileged_skip(const char *name, bool dir) {
+        static const char *const dirs[] = { "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev" };
+        if (!dir)
+                return strcmp(name, "console") == 0;
+        for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+                if (strcmp(name, dirs[i]) == 0)
+                        return true;
+        return false;
 }
 
 /* Every device node below the directory dfd (host_dir), in name order, at ctr_dir/<name>. */
@@ -100,6 +116,8 @@ static int walk(Walk *w, int dfd, const char *host_dir, const char *ctr_dir, uns
                 if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue; /* gone meanwhile */
                 if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISDIR(st.st_mode))
+                        continue;
+                if (w->privileged && privileged_skip(name, S_ISDIR(st.st_mode)))
                         continue;
                 _cleanup_free_ char *host = NULL, *ctr = NULL;
                 if (asprintf(&host, "%s/%s", host_dir, name) < 0 || asprintf(&ctr, "%s/%s", ctr_dir, name) < 0)
@@ -127,7 +145,7 @@ int oci_spec_add_host_devices(OciSpec *spec, const char *host_path, const char *
         if (!container_path || container_path[0] != '/' || strspn(container_path, "/") == strlen(container_path))
                 return crio_error_set(err, EINVAL, "device container_path \"%s\" (for %s) is not an absolute path below /",
                                       container_path ? container_path : "", host_path);
-        Walk w = { .spec = spec, .host_path = host_path };
+        Walk w = { .spec = spec, .host_path = host_path, .max = HOST_DEVICES_MAX };
         char access[4];
         int r = access_from(permissions, access, err);
         if (r < 0)
@@ -156,4 +174,26 @@ int oci_spec_add_host_devices(OciSpec *spec, const char *host_path, const char *
         if (w.added == 0)
                 return crio_error_set(err, EINVAL, "device host_path %s is a directory without device nodes", host_path);
         return 0;
+}
+
+int oci_spec_add_privileged_devices(OciSpec *spec, const char *dev_dir, CrioError *err) {
+        Walk w = { .spec = spec, .host_path = dev_dir, .max = HOST_DEVICES_PRIVILEGED_MAX, .privileged = true };
+        _cleanup_close_ int dfd = open(dev_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return crio_error_set_errno(err, errno, "privileged container: opening %s", dev_dir);
+        return walk(&w, dfd, dev_dir, dev_dir, 0, err);
+}
+
+int oci_spec_add_config_device(OciSpec *spec, const char *entry, CrioError *err) {
+        const char *c1 = strchr(entry, ':');
+        const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (entry[0] != '/' || (c1 && c1[1] != '/') || (c2 && (!c2[1] || strchr(c2 + 1, ':'))))
+                return crio_error_set(err, EINVAL,
+                                      "additional_devices entry \"%s\" is not \"/dev/host[:/dev/container[:rwm]]\"", entry);
+        _cleanup_free_ char *host = strndup(entry, c1 ? (size_t) (c1 - entry) : strlen(entry));
+        _cleanup_free_ char *ctr = c1 ? strndup(c1 + 1, c2 ? (size_t) (c2 - c1 - 1) : strlen(c1 + 1)) : NULL;
+        if (!host || (c1 && !ctr))
+                return crio_error_set(err, ENOMEM, "out of memory");
+        int r = oci_spec_add_host_devices(spec, host, ctr ? ctr : host, c2 ? c2 + 1 : "rwm", err);
+        return r < 0 ? crio_error_prefix(err, "additional_devices: ") : 0;
 }

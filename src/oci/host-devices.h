@@ -22,6 +22,21 @@
 #define HOST_DEVICES_DEPTH_MAX 8
 #define HOST_DEVICES_MAX 1024
 #define HOST_DEVICES_DIR_ENTRIES_MAX 65536
+/* Nodes a privileged container may get from the host's /dev. */
+#define HOST_DEVICES_PRIVILEGED_MAX 16384
+#define HOST_DEVICES_DEV "/dev"
 
 int oci_spec_add_host_devices(OciSpec *spec, const char *host_path, const char *container_path,
                               const char *permissions, CrioError *err);
+
+/* A privileged container's devices, as CRI-O (runc's HostDevices) gives them: every device
+ * node under dev_dir (HOST_DEVICES_DEV; tests pass another) at the same path, owner and
+ * mode, skipping the directories pts, shm, fd, mqueue, .lxc, .lxd-mounts and .udev, the
+ * node "console", symbolic links and nodes 0:0. No cgroup rule is added: the caller has
+ * allowed every device. More than HOST_DEVICES_PRIVILEGED_MAX nodes is -EINVAL. */
+int oci_spec_add_privileged_devices(OciSpec *spec, const char *dev_dir, CrioError *err);
+
+/* One additional_devices entry of crio.conf: "/dev/host[:/dev/container[:permissions]]"
+ * (the container path defaults to the host path, permissions to "rwm"), added as
+ * oci_spec_add_host_devices does. -EINVAL naming the entry when it is malformed. */
+int oci_spec_add_config_device(OciSpec *spec, const char *entry, CrioError *err);

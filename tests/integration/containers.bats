@@ -330,6 +330,65 @@ config_json() {
         [ "$(rt ListContainers "{\"filter\":{\"podSandboxId\":\"$pod\"}}" | jq '.containers | length')" = 4 ]
 }
 
+# host_node: a character device node of this host's /dev that runc does not make itself.
+host_node() {
+        local n
+        for n in loop-control fuse kmsg autofs tty0 tty1 hwrng btrfs-control cpu_dma_latency; do
+                [ -c "/dev/$n" ] && { echo "/dev/$n"; return 0; }
+        done
+        return 1
+}
+
+@test "additional_devices go to every container (not the infra one); privileged containers get the host's /dev nodes" {
+        major=$(free_char_major) || skip "no free character major here"
+        node=$(host_node) || skip "no device node to look for in /dev"
+        mknod "$TESTDIR/nodev" c "$major" 7
+        cat >"$TESTDIR/crio.conf.d/60-devices.conf" <<EOC
+[crio.runtime]
+additional_devices = ["$TESTDIR/nodev:/dev/extra:rw", "/dev/null:/dev/cfgnull", "/dev/zero"]
+EOC
+        start_crio
+        pod=$(runp cfgdev)
+        cmd='["/bin/sh","-c","stat -c \"%t:%T %n\" /dev/extra /dev/cfgnull /dev/zero; echo x >/dev/extra; echo x >/dev/cfgnull && echo WROTE; ls '"$node"' /dev/console /dev/pts/ptmx 2>&1"]'
+        plain=$(run_ctr "$pod" plain "$cmd")
+        priv=$(run_ctr "$pod" priv "$cmd" '"linux":{"securityContext":{"privileged":true}}')
+        text=$(out "$pod" plain)
+        echo "$text"
+        grep -qx "$(printf '%x' "$major"):7 /dev/extra" <<<"$text"
+        grep -qx '1:3 /dev/cfgnull' <<<"$text"
+        grep -qx '1:5 /dev/zero' <<<"$text"
+        grep -q "can't create /dev/extra: No such device or address" <<<"$text" # the cgroup let it through
+        grep -qx WROTE <<<"$text"
+        grep -q "$node: No such file or directory" <<<"$text"
+        # the rule of the configured permissions
+        config_json "$plain" | jq -e --argjson m "$major" '.linux.resources.devices[] | select(.major == $m and .minor == 7 and .access == "rw" and .allow)'
+        # the infra container gets none of them
+        [ "$(config_json "$pod" | jq '[.linux.devices[]? | select(.path == "/dev/extra" or .path == "/dev/cfgnull")] | length')" = 0 ]
+        text=$(out "$pod" priv)
+        echo "$text"
+        grep -qx "$(printf '%x' "$major"):7 /dev/extra" <<<"$text"
+        [ -z "$(grep "$node: No such file" <<<"$text")" ]
+        grep -qx "$node" <<<"$text"
+        # the host's nodes at their paths, but not its console, pts, shm or mqueue
+        spec=$(config_json "$priv")
+        jq -e --arg n "$node" '.linux.devices[] | select(.path == $n)' <<<"$spec"
+        [ "$(jq '[.linux.devices[] | select(.path == "/dev/console" or (.path | test("^/dev/(pts|shm|mqueue|fd)/")))] | length' <<<"$spec")" = 0 ]
+        [ "$(jq '[.linux.devices[] | select(.major == 0 and .minor == 0)] | length' <<<"$spec")" = 0 ]
+        [ "$(config_json "$plain" | jq --arg n "$node" '[.linux.devices[]? | select(.path == $n)] | length')" = 0 ]
+        stop_crio
+        # a configured device the host lacks stops crio at start, naming it
+        echo 'additional_devices = ["/dev/crio-test-missing:/dev/x:rw"]' >>"$TESTDIR/crio.conf.d/60-devices.conf"
+        sed -i '/nodev:/d' "$TESTDIR/crio.conf.d/60-devices.conf"
+        run timeout 10 "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d"
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'additional_devices: device host_path /dev/crio-test-missing: No such file or directory'* ]]
+        printf '[crio.runtime]\nadditional_devices = ["/dev/null:/dev/x:rwr"]\n' >"$TESTDIR/crio.conf.d/60-devices.conf"
+        run timeout 10 "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'each once'* ]]
+}
+
 @test "hugepage limits: a size the host offers lands in the hugetlb cgroup (left out without one); another size is INVALID_ARGUMENT" {
         start_crio
         pod=$(runp huge)

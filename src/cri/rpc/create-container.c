@@ -102,10 +102,11 @@ int cri_rpc_create_container(CriService *svc, const ProtobufCMessage *req, Proto
         in.image_volumes = strdup(cfg->image_volumes ? cfg->image_volumes : "mkdir");
         in.seccomp_profile = strdup(cfg->seccomp_profile ? cfg->seccomp_profile : "");
         in.pids_limit = cfg->pids_limit;
+        in.additional_devices = strv_copy(cfg->additional_devices);
         _cleanup_free_ char *log_dir = strdup(cfg->log_dir);
         pthread_mutex_unlock(&svc->lock);
         if (!in.default_capabilities || !in.default_ulimits || !in.default_mounts || !in.image_volumes ||
-            !in.seccomp_profile || !log_dir)
+            !in.seccomp_profile || !in.additional_devices || !log_dir)
                 return crio_error_set(err, ENOMEM, "out of memory");
 
         StoreImage *img = NULL;
