@@ -57,7 +57,10 @@ CTL_OBJS    := $(patsubst %.c,$(BUILDDIR)/%.o,$(sort $(wildcard src/crioctl/*.c)
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_NAMES  := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/tests/%-replay,$(FUZZ_SRCS))
+# A fuzz target of code outside the library (a helper program's parser) links these objects too.
+FUZZ_OBJS_fuzz-pinns-sysctl := src/libexec/crio-pinns/sysctl.o
 
 # Helper programs installed to $(LIBEXECDIR)/crio: one directory each under src/libexec/.
 LIBEXEC_NAMES := $(notdir $(wildcard src/libexec/*))
@@ -144,7 +147,8 @@ $(BUILDDIR)/tests/%: $(BUILDDIR)/tests/unit/%.o $(BUILDDIR)/libcrio.a
 $(BUILDDIR)/tests/%-replay: $(BUILDDIR)/tests/fuzz/%.o $(BUILDDIR)/tests/fuzz/replay.o $(BUILDDIR)/libcrio.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(PKG_LIBS)
+$(foreach f,$(FUZZ_NAMES),$(eval $(BUILDDIR)/tests/$(f)-replay: $(addprefix $(BUILDDIR)/,$(FUZZ_OBJS_$(f)))))
 
 $(BUILDDIR)/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
@@ -175,11 +179,16 @@ check-asan:
 # libFuzzer builds (clang): build-fuzz/fuzz-NAME; run e.g. build-fuzz/fuzz-toml tests/fuzz/corpus/toml
 fuzz:
 	$(MAKE) BUILDDIR=build-fuzz CC=clang OPT="-O1 -g" SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
-		build-fuzz/libcrio.a $(patsubst tests/fuzz/%.c,build-fuzz/tests/fuzz/%.o,$(FUZZ_SRCS))
-	@for f in $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS)); do \
-		echo "clang -fsanitize=fuzzer,address,undefined -o build-fuzz/$$f"; \
-		clang -fsanitize=fuzzer,address,undefined -o build-fuzz/$$f build-fuzz/tests/fuzz/$$f.o build-fuzz/libcrio.a $(PKG_LIBS) || exit 1; \
-	done
+		build-fuzz/libcrio.a $(patsubst tests/fuzz/%.c,build-fuzz/tests/fuzz/%.o,$(FUZZ_SRCS)) \
+		$(addprefix build-fuzz/,$(foreach f,$(FUZZ_NAMES),$(FUZZ_OBJS_$(f))))
+	$(foreach f,$(FUZZ_NAMES),$(call fuzz_link,$(f)))
+
+define fuzz_link
+	@echo "clang -fsanitize=fuzzer,address,undefined -o build-fuzz/$(1)"
+	$(Q)clang -fsanitize=fuzzer,address,undefined -o build-fuzz/$(1) build-fuzz/tests/fuzz/$(1).o \
+		$(addprefix build-fuzz/,$(FUZZ_OBJS_$(1))) build-fuzz/libcrio.a $(PKG_LIBS)
+
+endef
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/crio $(DESTDIR)$(SYSCONFDIR)/crio/crio.conf.d

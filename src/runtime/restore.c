@@ -19,8 +19,6 @@
 #include "util/rmrf.h"
 #include "util/spawn.h"
 
-#define RECORD_MAX (1024u * 1024u)
-
 int rt_restore(Rt *rt, CrioError *err);
 
 static bool is_id(const char *s) {
@@ -76,7 +74,7 @@ static int scan(Rt *rt, const char *base, LoadFn load, void (*orphan)(Rt *, cons
                         return -ENOMEM;
                 size_t len = 0;
                 _cleanup_(crio_error_clear) CrioError e2 = { 0 };
-                int r = read_file(rec, RECORD_MAX, &data, &len, &e2);
+                int r = read_file(rec, RT_RECORD_MAX_SIZE, &data, &len, &e2);
                 if (r == -ENOENT) {
                         orphan(rt, e->d_name, dir);
                         continue;

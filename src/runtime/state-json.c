@@ -1,17 +1,21 @@
-/* The on-disk records of pods and containers (state.json), table-driven: each field once. */
+/* The on-disk records of pods and containers (state.json), table-driven: each field once.
+ * A record is checked (util/json-check.h: RT_RECORD_MAX_SIZE, RT_RECORD_MAX_DEPTH, integers
+ * that fit) before json-glib reads it; lists hold at most RT_RECORD_MAX_LIST entries. */
 #include <errno.h>
 #include <json-glib/json-glib.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/state.h"
 #include "util/cleanup.h"
+#include "util/json-check.h"
 #include "util/strv.h"
 
-#define RT_RECORD_MAX_DEPTH 8
-
-typedef enum { F_STR, F_STRV, F_I64, F_INT, F_U32, F_BOOL } FieldType;
+/* F_PAIRS: a list of strings, "key", "value", ... (an even number of them). */
+typedef enum { F_STR, F_STRV, F_PAIRS, F_I64, F_INT, F_U32, F_BOOL } FieldType;
 
 typedef struct Field {
         const char *name;
@@ -23,7 +27,7 @@ typedef struct Field {
 static const Field container_fields[] = {
         C(id, F_STR),          C(name, F_STR),        C(sandbox_id, F_STR),      C(infra, F_BOOL),
         C(meta_name, F_STR),   C(attempt, F_U32),     C(image, F_STR),           C(image_id, F_STR),
-        C(image_ref, F_STR),   C(labels, F_STRV),     C(annotations, F_STRV),    C(log_path, F_STR),
+        C(image_ref, F_STR),   C(labels, F_PAIRS),    C(annotations, F_PAIRS),   C(log_path, F_STR),
         C(runtime_handler, F_STR), C(runtime_path, F_STR), C(runtime_root, F_STR), C(bundle, F_STR),
         C(has_layer, F_BOOL),  C(terminal, F_BOOL),   C(stdin_open, F_BOOL),     C(stdin_once, F_BOOL),
         C(stop_signal, F_INT), C(resources, F_STR),   C(created_at, F_I64),      C(started_at, F_I64),
@@ -35,7 +39,7 @@ static const Field container_fields[] = {
 #define S(n, t) { #n, t, offsetof(RtSandbox, n) }
 static const Field sandbox_fields[] = {
         S(id, F_STR),            S(name, F_STR),         S(meta_name, F_STR),     S(meta_uid, F_STR),
-        S(meta_namespace, F_STR), S(attempt, F_U32),     S(labels, F_STRV),       S(annotations, F_STRV),
+        S(meta_namespace, F_STR), S(attempt, F_U32),     S(labels, F_PAIRS),      S(annotations, F_PAIRS),
         S(runtime_handler, F_STR), S(hostname, F_STR),   S(log_dir, F_STR),       S(cgroup_parent, F_STR),
         S(dir, F_STR),           S(netns_path, F_STR),   S(ipcns_path, F_STR),    S(utsns_path, F_STR),
         S(shm_path, F_STR),      S(resolv_path, F_STR),  S(hostname_path, F_STR), S(hosts_path, F_STR),
@@ -43,6 +47,12 @@ static const Field sandbox_fields[] = {
         S(ips, F_STRV),          S(created_at, F_I64),   S(state, F_INT),         S(network_stopped, F_BOOL),
 };
 #undef S
+#define M(n, t) { #n, t, offsetof(RtMount, n) }
+static const Field mount_fields[] = {
+        M(container_path, F_STR), M(host_path, F_STR), M(readonly, F_BOOL), M(selinux_relabel, F_BOOL),
+        M(propagation, F_INT),
+};
+#undef M
 
 static void fields_free(void *rec, const Field *f, size_t n) {
         for (size_t i = 0; i < n; i++) {
@@ -50,7 +60,7 @@ static void fields_free(void *rec, const Field *f, size_t n) {
                 if (f[i].type == F_STR) {
                         free(*(char **) p);
                         *(char **) p = NULL;
-                } else if (f[i].type == F_STRV) {
+                } else if (f[i].type == F_STRV || f[i].type == F_PAIRS) {
                         strv_free(*(char ***) p);
                         *(char ***) p = NULL;
                 }
@@ -68,6 +78,7 @@ static void fields_to_json(JsonBuilder *b, const void *rec, const Field *f, size
                         json_builder_add_string_value(b, *(char *const *) p);
                         break;
                 case F_STRV:
+                case F_PAIRS:
                         json_builder_set_member_name(b, f[i].name);
                         json_builder_begin_array(b);
                         for (char *const *s = *(char **const *) p; s && *s; s++)
@@ -94,29 +105,40 @@ static void fields_to_json(JsonBuilder *b, const void *rec, const Field *f, size
         }
 }
 
+static int list_from_json(void *p, const Field *f, JsonNode *v, CrioError *err) {
+        if (!JSON_NODE_HOLDS_ARRAY(v))
+                return crio_error_set(err, EINVAL, "record field %s is not an array", f->name);
+        JsonArray *a = json_node_get_array(v);
+        guint n = json_array_get_length(a);
+        if (n > RT_RECORD_MAX_LIST)
+                return crio_error_set(err, E2BIG, "record field %s has more than %u entries", f->name, RT_RECORD_MAX_LIST);
+        if (f->type == F_PAIRS && n % 2 != 0)
+                return crio_error_set(err, EINVAL, "record field %s has a key without a value", f->name);
+        _cleanup_strv_free_ char **out = calloc(n + 1, sizeof(char *));
+        if (!out)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        for (guint i = 0; i < n; i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
+                        return crio_error_set(err, EINVAL, "record field %s holds a non-string", f->name);
+                if (!(out[i] = strdup(json_node_get_string(e))))
+                        return crio_error_set(err, ENOMEM, "out of memory");
+        }
+        strv_free(*(char ***) p);
+        *(char ***) p = TAKE_PTR(out);
+        return 0;
+}
+
 static int field_from_json(void *rec, const Field *f, JsonNode *v, CrioError *err) {
         void *p = (char *) rec + f->offset;
+        if (f->type == F_STRV || f->type == F_PAIRS)
+                return list_from_json(p, f, v, err);
         GType want = f->type == F_STR ? G_TYPE_STRING : f->type == F_BOOL ? G_TYPE_BOOLEAN : G_TYPE_INT64;
-        if (f->type == F_STRV) {
-                if (!JSON_NODE_HOLDS_ARRAY(v))
-                        return crio_error_set(err, EINVAL, "record field %s is not an array", f->name);
-                JsonArray *a = json_node_get_array(v);
-                _cleanup_strv_free_ char **out = calloc(json_array_get_length(a) + 1, sizeof(char *));
-                if (!out)
-                        return crio_error_set(err, ENOMEM, "out of memory");
-                for (guint i = 0; i < json_array_get_length(a); i++) {
-                        JsonNode *e = json_array_get_element(a, i);
-                        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
-                                return crio_error_set(err, EINVAL, "record field %s holds a non-string", f->name);
-                        if (!(out[i] = strdup(json_node_get_string(e))))
-                                return crio_error_set(err, ENOMEM, "out of memory");
-                }
-                strv_free(*(char ***) p);
-                *(char ***) p = TAKE_PTR(out);
-                return 0;
-        }
         if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != want)
                 return crio_error_set(err, EINVAL, "record field %s has the wrong type", f->name);
+        int64_t i = want == G_TYPE_INT64 ? json_node_get_int(v) : 0;
+        if ((f->type == F_INT && (i < INT_MIN || i > INT_MAX)) || (f->type == F_U32 && (i < 0 || i > UINT32_MAX)))
+                return crio_error_set(err, ERANGE, "record field %s is out of range (%" PRId64 ")", f->name, i);
         switch (f->type) {
         case F_STR: {
                 char *s = strdup(json_node_get_string(v));
@@ -127,13 +149,13 @@ static int field_from_json(void *rec, const Field *f, JsonNode *v, CrioError *er
                 break;
         }
         case F_I64:
-                *(int64_t *) p = json_node_get_int(v);
+                *(int64_t *) p = i;
                 break;
         case F_INT:
-                *(int *) p = (int) json_node_get_int(v);
+                *(int *) p = (int) i;
                 break;
         case F_U32:
-                *(uint32_t *) p = (uint32_t) json_node_get_int(v);
+                *(uint32_t *) p = (uint32_t) i;
                 break;
         case F_BOOL:
                 *(bool *) p = json_node_get_boolean(v);
@@ -174,18 +196,8 @@ char *rt_container_to_json(const RtContainer *c) {
         json_builder_set_member_name(b, "mounts");
         json_builder_begin_array(b);
         for (size_t i = 0; i < c->n_mounts; i++) {
-                const RtMount *m = &c->mounts[i];
                 json_builder_begin_object(b);
-                json_builder_set_member_name(b, "container_path");
-                json_builder_add_string_value(b, m->container_path);
-                json_builder_set_member_name(b, "host_path");
-                json_builder_add_string_value(b, m->host_path);
-                json_builder_set_member_name(b, "readonly");
-                json_builder_add_boolean_value(b, m->readonly);
-                json_builder_set_member_name(b, "selinux_relabel");
-                json_builder_add_boolean_value(b, m->selinux_relabel);
-                json_builder_set_member_name(b, "propagation");
-                json_builder_add_int_value(b, m->propagation);
+                fields_to_json(b, &c->mounts[i], mount_fields, G_N_ELEMENTS(mount_fields));
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -200,6 +212,11 @@ char *rt_sandbox_to_json(const RtSandbox *s) {
 }
 
 static int parse_object(const char *data, size_t len, JsonParser **ret_parser, JsonObject **ret, CrioError *err) {
+        if (len > RT_RECORD_MAX_SIZE)
+                return crio_error_set(err, E2BIG, "record is larger than %u bytes", RT_RECORD_MAX_SIZE);
+        int r = json_check("record", data, len, RT_RECORD_MAX_DEPTH, JSON_CHECK_NUMBER_RANGE, err);
+        if (r < 0)
+                return r;
         JsonParser *p = json_parser_new();
         GError *ge = NULL;
         if (!json_parser_load_from_data(p, data, (gssize) len, &ge)) {
@@ -227,6 +244,32 @@ static bool valid_id(const char *id) {
         return true;
 }
 
+static int mounts_from_json(RtContainer *c, JsonNode *v, CrioError *err) {
+        if (!v || JSON_NODE_HOLDS_NULL(v))
+                return 0;
+        if (!JSON_NODE_HOLDS_ARRAY(v))
+                return crio_error_set(err, EINVAL, "record field mounts is not an array");
+        JsonArray *a = json_node_get_array(v);
+        guint n = json_array_get_length(a);
+        if (n > RT_RECORD_MAX_LIST)
+                return crio_error_set(err, E2BIG, "record field mounts has more than %u entries", RT_RECORD_MAX_LIST);
+        c->mounts = calloc(n ? n : 1, sizeof(RtMount));
+        if (!c->mounts)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        for (guint i = 0; i < n; i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                if (!JSON_NODE_HOLDS_OBJECT(e))
+                        return crio_error_set(err, EINVAL, "record mount %u is not an object", i);
+                RtMount *m = &c->mounts[c->n_mounts++];
+                int r = fields_from_json(m, mount_fields, G_N_ELEMENTS(mount_fields), json_node_get_object(e), err);
+                if (r < 0)
+                        return crio_error_prefix(err, "record mount %u: ", i);
+                if ((!m->container_path && !(m->container_path = strdup(""))) || (!m->host_path && !(m->host_path = strdup(""))))
+                        return crio_error_set(err, ENOMEM, "out of memory");
+        }
+        return 0;
+}
+
 int rt_container_from_json(const char *data, size_t len, RtContainer **ret, CrioError *err) {
         g_autoptr(JsonParser) p = NULL;
         JsonObject *o = NULL;
@@ -237,30 +280,8 @@ int rt_container_from_json(const char *data, size_t len, RtContainer **ret, Crio
         if (!c)
                 return crio_error_set(err, ENOMEM, "out of memory");
         r = fields_from_json(c, container_fields, G_N_ELEMENTS(container_fields), o, err);
-        JsonNode *mn = json_object_get_member(o, "mounts");
-        if (r >= 0 && mn && JSON_NODE_HOLDS_ARRAY(mn)) {
-                JsonArray *a = json_node_get_array(mn);
-                guint n = json_array_get_length(a);
-                c->mounts = calloc(n ? n : 1, sizeof(RtMount));
-                if (!c->mounts)
-                        r = crio_error_set(err, ENOMEM, "out of memory");
-                for (guint i = 0; r >= 0 && i < n; i++) {
-                        JsonNode *e = json_array_get_element(a, i);
-                        if (!JSON_NODE_HOLDS_OBJECT(e)) {
-                                r = crio_error_set(err, EINVAL, "record mount %u is not an object", i);
-                                break;
-                        }
-                        JsonObject *m = json_node_get_object(e);
-                        RtMount *d = &c->mounts[c->n_mounts++];
-                        d->container_path = strdup(json_object_get_string_member_with_default(m, "container_path", ""));
-                        d->host_path = strdup(json_object_get_string_member_with_default(m, "host_path", ""));
-                        d->readonly = json_object_get_boolean_member_with_default(m, "readonly", false);
-                        d->selinux_relabel = json_object_get_boolean_member_with_default(m, "selinux_relabel", false);
-                        d->propagation = (int) json_object_get_int_member_with_default(m, "propagation", 0);
-                        if (!d->container_path || !d->host_path)
-                                r = crio_error_set(err, ENOMEM, "out of memory");
-                }
-        }
+        if (r >= 0)
+                r = mounts_from_json(c, json_object_get_member(o, "mounts"), err);
         if (r >= 0 && (!valid_id(c->id) || !c->name || !c->sandbox_id || !c->bundle || !c->runtime_path))
                 r = crio_error_set(err, EINVAL, "container record lacks its id, name, pod, bundle or runtime");
         if (r >= 0 && (c->state < RT_CTR_CREATED || c->state > RT_CTR_UNKNOWN))
@@ -271,6 +292,10 @@ int rt_container_from_json(const char *data, size_t len, RtContainer **ret, Crio
         }
         *ret = c;
         return 0;
+}
+
+static bool ns_mode_valid(int mode) {
+        return mode >= RT_NS_POD && mode <= RT_NS_TARGET;
 }
 
 int rt_sandbox_from_json(const char *data, size_t len, RtSandbox **ret, CrioError *err) {
@@ -285,6 +310,10 @@ int rt_sandbox_from_json(const char *data, size_t len, RtSandbox **ret, CrioErro
         r = fields_from_json(s, sandbox_fields, G_N_ELEMENTS(sandbox_fields), o, err);
         if (r >= 0 && (!valid_id(s->id) || !s->name || !s->dir))
                 r = crio_error_set(err, EINVAL, "pod record lacks its id, name or directory");
+        if (r >= 0 && (s->state < RT_POD_READY || s->state > RT_POD_NOTREADY))
+                r = crio_error_set(err, EINVAL, "pod record has state %d", s->state);
+        if (r >= 0 && !(ns_mode_valid(s->ns_network) && ns_mode_valid(s->ns_pid) && ns_mode_valid(s->ns_ipc)))
+                r = crio_error_set(err, EINVAL, "pod record has an unknown namespace mode");
         if (r < 0) {
                 rt_sandbox_unref(s);
                 return r;

@@ -204,7 +204,15 @@ int64_t rt_now(void);
 const char *rt_pairs_get(char *const *pairs, const char *key);
 
 /* Records as JSON (state-json.c). to_json: malloc'd document. from_json: a new record
- * (refs = 1) or -EINVAL naming the bad field; unknown fields are ignored (newer crio). */
+ * (refs = 1) or -EINVAL naming the bad field; unknown fields are ignored (newer crio).
+ * A record read back is untrusted (a damaged or hand-edited file): strict JSON
+ * (util/json-check.h), at most RT_RECORD_MAX_SIZE bytes nested RT_RECORD_MAX_DEPTH deep,
+ * at most RT_RECORD_MAX_LIST entries in a list (labels, annotations, IPs, mounts): -E2BIG
+ * past a limit; integers in the range of their field (-ERANGE), labels and annotations in
+ * pairs, states and namespace modes known. */
+#define RT_RECORD_MAX_SIZE (1024u * 1024u)
+#define RT_RECORD_MAX_DEPTH 8u   /* the record, a mount list, a mount: 3 */
+#define RT_RECORD_MAX_LIST 65536u
 char *rt_container_to_json(const RtContainer *c);
 char *rt_sandbox_to_json(const RtSandbox *s);
 int rt_container_from_json(const char *data, size_t len, RtContainer **ret, CrioError *err);
