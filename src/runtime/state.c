@@ -178,6 +178,32 @@ void rt_remove_sandbox_locked(Rt *rt, RtSandbox *s) {
         }
 }
 
+/* A record is written only if the reader takes it back (RT_RECORD_MAX_SIZE, RT_RECORD_MAX_LIST):
+ * else a restart would lose the pod or container. -EINVAL naming what is too big. */
+static int check_readable(const char *json, const char *id, bool container, CrioError *err) {
+        size_t len = strlen(json);
+        if (len > RT_RECORD_MAX_SIZE)
+                return crio_error_set(err, EINVAL,
+                                      "the record of %s %s would be %zu bytes, more than %u: too many or too large "
+                                      "labels, annotations or mounts",
+                                      container ? "container" : "pod", id, len, RT_RECORD_MAX_SIZE);
+        _cleanup_(crio_error_clear) CrioError e = { 0 };
+        int r;
+        if (container) {
+                RtContainer *c = NULL;
+                if ((r = rt_container_from_json(json, len, &c, &e)) >= 0)
+                        rt_container_unref(c);
+        } else {
+                RtSandbox *s = NULL;
+                if ((r = rt_sandbox_from_json(json, len, &s, &e)) >= 0)
+                        rt_sandbox_unref(s);
+        }
+        if (r < 0)
+                return crio_error_set(err, EINVAL, "the record of %s %s could not be read back: %s",
+                                      container ? "container" : "pod", id, e.msg ? e.msg : "invalid");
+        return 0;
+}
+
 /* Serialises under rt->lock, writes under persist_lock only: the last writer always writes
  * the state current when it took the lock. A removed record is not written again. */
 static int save(Rt *rt, const char *dir, const char *id, void *rec, bool container, CrioError *err) {
@@ -191,7 +217,7 @@ static int save(Rt *rt, const char *dir, const char *id, void *rec, bool contain
                 _cleanup_free_ char *path = NULL;
                 if (!json || asprintf(&path, "%s/%s/state.json", dir, id) < 0)
                         r = crio_error_set(err, ENOMEM, "out of memory");
-                else
+                else if ((r = check_readable(json, id, container, err)) >= 0)
                         r = write_file_atomic(path, json, strlen(json), 0600, err);
         }
         pthread_mutex_unlock(&rt->persist_lock);

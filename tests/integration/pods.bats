@@ -267,3 +267,27 @@ teardown() { teardown_crio_env; }
         [ "$(rt Status '{"verbose":true}' | jq -r .info.podCIDR)" = "10.88.0.0/16,fd00:10::/64" ]
         rt UpdateRuntimeConfig '{}' >/dev/null
 }
+
+@test "a pod whose record crio could not read back is refused (INVALID_ARGUMENT), leaving nothing" {
+        start_crio
+        # 40000 labels: a list of 80000 strings, past the reader's RT_RECORD_MAX_LIST (65536)
+        "$PY" -c 'import json,sys; cfg=json.loads(sys.argv[1]); cfg["labels"]={"l%d" % i: "v" for i in range(40000)}; print(json.dumps({"config": cfg}))' \
+                "$(pod_config many)" >"$TESTDIR/many.json"
+        run rt RunPodSandbox "@$TESTDIR/many.json"
+        echo "$output" | cut -c1-300
+        [ "$status" -ne 0 ]
+        [[ "$output" == *INVALID_ARGUMENT*"could not be read back"*"more than 65536 entries"* ]]
+        # an annotation of 1.1 MB: past RT_RECORD_MAX_SIZE
+        "$PY" -c 'import json,sys; cfg=json.loads(sys.argv[1]); cfg["annotations"]={"big": "x" * 1100000}; print(json.dumps({"config": cfg}))' \
+                "$(pod_config big)" >"$TESTDIR/big.json"
+        run rt RunPodSandbox "@$TESTDIR/big.json"
+        echo "$output" | cut -c1-300
+        [ "$status" -ne 0 ]
+        [[ "$output" == *INVALID_ARGUMENT*"more than 1048576"* ]]
+        [ "$(rt ListPodSandbox | jq '.items | length')" = 0 ]
+        [ "$(ls "$TESTDIR/lib/crio/pods" | wc -l)" = 0 ]
+        [ "$(ls "$TESTDIR/lib/crio/containers" | wc -l)" = 0 ]
+        # and crio still works
+        pod=$(runp fine)
+        [ "$(pstate "$pod")" = SANDBOX_READY ]
+}

@@ -106,7 +106,11 @@ def _invoke(args, cri, raw):
     else:
         request = req_cls()
         try:
-            json_format.Parse(args.request or "{}", request)
+            text = args.request or "{}"
+            if text.startswith("@"):  # @FILE: a request too big for a command line
+                with open(text[1:]) as f:
+                    text = f.read()
+            json_format.Parse(text, request)
         except json_format.ParseError as e:
             return _usage_error("bad %s JSON: %s" % (req_cls.DESCRIPTOR.name, e))
 
