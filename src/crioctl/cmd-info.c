@@ -1,6 +1,5 @@
 /* crioctl info: the runtime's status (RuntimeService/Status, verbose), as crictl prints it:
  * {"status": {...}, "runtimeHandlers": [...], "features": {...}, <each info key>: <its JSON>} */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,24 +20,11 @@ const CrioctlCommand crioctl_cmd_info = {
 };
 
 static int run(CrioctlContext *ctx, int argc, char **argv) {
-        static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
-                                              { "quiet", no_argument, NULL, 'q' },
-                                              { "help", no_argument, NULL, 'h' },
-                                              {} };
-        OutputFormat fmt = OUTPUT_JSON;
-        bool quiet = false;
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        printf("Usage: crioctl info [FLAGS]\n%s", usage);
-                        return 0;
-                }
-                if (c == 'q')
-                        quiet = true;
-                else if (c != 'o' || output_format_parse(optarg, OUTPUT_JSON, &fmt) < 0 || fmt == OUTPUT_TABLE)
-                        return crioctl_usage_error(&crioctl_cmd_info, "invalid flag or output format");
-        }
+        OutputFormat fmt;
+        bool quiet;
+        int r = crioctl_document_flags(&crioctl_cmd_info, "", false, argc, argv, &fmt, &quiet);
+        if (r >= 0)
+                return r;
         if (optind < argc)
                 return crioctl_usage_error(&crioctl_cmd_info, "unexpected argument \"%s\"", argv[optind]);
 

@@ -2,12 +2,10 @@
  * -q), printed as crictl does: {"info": ..., "status": {...}} with createdAt, startedAt and
  * finishedAt as RFC 3339 (Go's zero time for a container not started or not finished), an
  * array for several; -o table prints the short text form. */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cri/pbjson.h"
-#include "crioctl.h"
+#include "inspect.h"
 
 static const char usage[] = "  -o, --output json|yaml|table   output format (default json)\n"
                             "  -q, --quiet                    no verbose information\n";
@@ -23,7 +21,8 @@ const CrioctlCommand crioctl_cmd_inspect = {
 
 static const char *const states[] = { "CONTAINER_CREATED", "CONTAINER_RUNNING", "CONTAINER_EXITED", "CONTAINER_UNKNOWN" };
 
-static void print_table(const Runtime__V1__ContainerStatusResponse *r) {
+static void print_container(const ProtobufCMessage *msg) {
+        const Runtime__V1__ContainerStatusResponse *r = (const Runtime__V1__ContainerStatusResponse *) msg;
         const Runtime__V1__ContainerStatus *s = r->status;
         char t[80];
         printf("ID: %s\n", s->id);
@@ -76,60 +75,29 @@ static JsonNode *status_json(const Runtime__V1__ContainerStatus *s) {
         return n;
 }
 
+static JsonNode *container_json(const ProtobufCMessage *msg) {
+        const Runtime__V1__ContainerStatusResponse *r = (const Runtime__V1__ContainerStatusResponse *) msg;
+        return crioctl_status_json(status_json(r->status), (void *const *) r->info, r->n_info);
+}
+
+static int container_status(CrioctlContext *ctx, const char *id, bool verbose, ProtobufCMessage **ret) {
+        Runtime__V1__ContainerStatusRequest req = RUNTIME__V1__CONTAINER_STATUS_REQUEST__INIT;
+        req.container_id = (char *) id;
+        req.verbose = verbose;
+        return crioctl_call(ctx, false, "ContainerStatus", &req.base, &runtime__v1__container_status_response__descriptor, ret);
+}
+
+static const CrioctlInspect inspect = {
+        .command = &crioctl_cmd_inspect,
+        .operands = "CONTAINER-ID...",
+        .none = "no container named",
+        .missing = "crioctl: no status for container \"%s\"\n",
+        .status_field = "status",
+        .call = container_status,
+        .json = container_json,
+        .print_table = print_container,
+};
+
 static int run(CrioctlContext *ctx, int argc, char **argv) {
-        static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
-                                              { "quiet", no_argument, NULL, 'q' },
-                                              { "help", no_argument, NULL, 'h' },
-                                              {} };
-        OutputFormat fmt = OUTPUT_JSON;
-        bool quiet = false;
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        printf("Usage: crioctl inspect [FLAGS] CONTAINER-ID...\n%s", usage);
-                        return 0;
-                } else if (c == 'q')
-                        quiet = true;
-                else if (c != 'o' || output_format_parse(optarg, OUTPUT_JSON, &fmt) < 0)
-                        return crioctl_usage_error(&crioctl_cmd_inspect, "invalid flag or output format");
-        }
-        if (optind >= argc)
-                return crioctl_usage_error(&crioctl_cmd_inspect, "no container named");
-        JsonArray *all = json_array_new();
-        int ret = 0;
-        for (int i = optind; i < argc; i++) {
-                Runtime__V1__ContainerStatusRequest req = RUNTIME__V1__CONTAINER_STATUS_REQUEST__INIT;
-                req.container_id = argv[i];
-                req.verbose = !quiet;
-                Runtime__V1__ContainerStatusResponse *resp = NULL;
-                if (crioctl_call(ctx, false, "ContainerStatus", &req.base, &runtime__v1__container_status_response__descriptor,
-                                 (ProtobufCMessage **) &resp) < 0) {
-                        ret = 1;
-                        break;
-                }
-                if (!resp->status) {
-                        fprintf(stderr, "crioctl: no status for container \"%s\"\n", argv[i]);
-                        protobuf_c_message_free_unpacked(&resp->base, NULL);
-                        ret = 1;
-                        break;
-                }
-                if (fmt == OUTPUT_TABLE)
-                        print_table(resp);
-                else
-                        json_array_add_element(all, crioctl_status_json(status_json(resp->status), (void *const *) resp->info,
-                                                                        resp->n_info));
-                protobuf_c_message_free_unpacked(&resp->base, NULL);
-        }
-        guint n = json_array_get_length(all);
-        if (n == 1)
-                output_print(json_array_get_element(all, 0), fmt);
-        else if (n > 1) {
-                JsonNode *root = json_node_new(JSON_NODE_ARRAY);
-                json_node_set_array(root, all);
-                output_print(root, fmt);
-                json_node_unref(root);
-        }
-        json_array_unref(all);
-        return ret;
+        return crioctl_inspect(ctx, &inspect, argc, argv);
 }

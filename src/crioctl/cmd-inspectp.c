@@ -1,12 +1,11 @@
 /* crioctl inspectp POD...: the status of pods (PodSandboxStatus, verbose unless -q), printed
  * as crictl does: {"info": ..., "status": {... "createdAt": RFC 3339 ...}}, an array for
  * several pods; -o table prints the short text form. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cri/pbjson.h"
-#include "crioctl.h"
+#include "inspect.h"
 
 static const char usage[] = "  -o, --output json|yaml|table   output format (default json)\n"
                             "  -q, --quiet                    no verbose information\n";
@@ -30,7 +29,8 @@ static void print_map(const char *title, void *const *entries, size_t n) {
         }
 }
 
-static void print_table(const Runtime__V1__PodSandboxStatusResponse *r) {
+static void print_pod(const ProtobufCMessage *msg) {
+        const Runtime__V1__PodSandboxStatusResponse *r = (const Runtime__V1__PodSandboxStatusResponse *) msg;
         const Runtime__V1__PodSandboxStatus *s = r->status;
         char t[64];
         printf("ID: %s\n", s->id);
@@ -57,64 +57,35 @@ static void print_table(const Runtime__V1__PodSandboxStatusResponse *r) {
                 printf("Info: %s: %s\n", r->info[i]->key, r->info[i]->value);
 }
 
+/* {"info": ..., "status": ...} with createdAt as RFC 3339 */
+static JsonNode *pod_json(const ProtobufCMessage *msg) {
+        const Runtime__V1__PodSandboxStatusResponse *r = (const Runtime__V1__PodSandboxStatusResponse *) msg;
+        JsonNode *st = cri_message_to_json(&r->status->base);
+        char t[64];
+        format_time_rfc3339(r->status->created_at, t, sizeof t);
+        json_object_set_string_member(json_node_get_object(st), "createdAt", t);
+        return crioctl_status_json(st, (void *const *) r->info, r->n_info);
+}
+
+static int pod_status(CrioctlContext *ctx, const char *id, bool verbose, ProtobufCMessage **ret) {
+        Runtime__V1__PodSandboxStatusRequest req = RUNTIME__V1__POD_SANDBOX_STATUS_REQUEST__INIT;
+        req.pod_sandbox_id = (char *) id;
+        req.verbose = verbose;
+        return crioctl_call(ctx, false, "PodSandboxStatus", &req.base, &runtime__v1__pod_sandbox_status_response__descriptor,
+                            ret);
+}
+
+static const CrioctlInspect inspectp = {
+        .command = &crioctl_cmd_inspectp,
+        .operands = "POD-ID...",
+        .none = "no pod named",
+        .missing = "crioctl: no status for pod \"%s\"\n",
+        .status_field = "status",
+        .call = pod_status,
+        .json = pod_json,
+        .print_table = print_pod,
+};
+
 static int run(CrioctlContext *ctx, int argc, char **argv) {
-        static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
-                                              { "quiet", no_argument, NULL, 'q' },
-                                              { "help", no_argument, NULL, 'h' },
-                                              {} };
-        OutputFormat fmt = OUTPUT_JSON;
-        bool quiet = false;
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        printf("Usage: crioctl inspectp [FLAGS] POD-ID...\n%s", usage);
-                        return 0;
-                } else if (c == 'q')
-                        quiet = true;
-                else if (c != 'o' || output_format_parse(optarg, OUTPUT_JSON, &fmt) < 0)
-                        return crioctl_usage_error(&crioctl_cmd_inspectp, "invalid flag or output format");
-        }
-        if (optind >= argc)
-                return crioctl_usage_error(&crioctl_cmd_inspectp, "no pod named");
-        JsonArray *all = json_array_new();
-        int ret = 0;
-        for (int i = optind; i < argc; i++) {
-                Runtime__V1__PodSandboxStatusRequest req = RUNTIME__V1__POD_SANDBOX_STATUS_REQUEST__INIT;
-                req.pod_sandbox_id = argv[i];
-                req.verbose = !quiet;
-                Runtime__V1__PodSandboxStatusResponse *resp = NULL;
-                if (crioctl_call(ctx, false, "PodSandboxStatus", &req.base,
-                                 &runtime__v1__pod_sandbox_status_response__descriptor, (ProtobufCMessage **) &resp) < 0) {
-                        ret = 1;
-                        break; /* crictl stops at the first failure */
-                }
-                if (!resp->status) {
-                        fprintf(stderr, "crioctl: no status for pod \"%s\"\n", argv[i]);
-                        protobuf_c_message_free_unpacked(&resp->base, NULL);
-                        ret = 1;
-                        break;
-                }
-                if (fmt == OUTPUT_TABLE)
-                        print_table(resp);
-                else {
-                        JsonNode *st = cri_message_to_json(&resp->status->base);
-                        char t[64];
-                        format_time_rfc3339(resp->status->created_at, t, sizeof t);
-                        json_object_set_string_member(json_node_get_object(st), "createdAt", t);
-                        json_array_add_element(all, crioctl_status_json(st, (void *const *) resp->info, resp->n_info));
-                }
-                protobuf_c_message_free_unpacked(&resp->base, NULL);
-        }
-        guint n = json_array_get_length(all);
-        if (n == 1)
-                output_print(json_array_get_element(all, 0), fmt);
-        else if (n > 1) {
-                JsonNode *root = json_node_new(JSON_NODE_ARRAY);
-                json_node_set_array(root, all);
-                output_print(root, fmt);
-                json_node_unref(root);
-        }
-        json_array_unref(all);
-        return ret;
+        return crioctl_inspect(ctx, &inspectp, argc, argv);
 }

@@ -2,12 +2,13 @@
  *
  * Each subcommand is one file, cmd-<name>.c, defining a CrioctlCommand, and one line in
  * commands.c. A command parses its own flags (getopt_long from argv[0] = its name), makes
- * calls through crioctl_call(), prints with output.c, and returns the exit code. */
+ * calls through crioctl_call(), prints with output.c, and returns the exit code. The list
+ * commands (ps, pods, stats, statsp) fill in the skeleton of list.h, the inspect commands
+ * (inspect, inspectp, inspecti) that of inspect.h. */
 #pragma once
 
 #include <json-glib/json-glib.h>
 #include <protobuf-c/protobuf-c.h>
-#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,6 +52,13 @@ void output_print(JsonNode *node, OutputFormat fmt);
 JsonNode *output_json_or_string(const char *value);
 /* Prints a usage error for command c and returns 2. */
 int crioctl_usage_error(const CrioctlCommand *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --help: prints "Usage: crioctl NAME [FLAGS] OPERANDS" (no OPERANDS for "") and c's usage. */
+void crioctl_help(const CrioctlCommand *c, const char *operands);
+/* The flags of a command that prints one document (info, inspect*): -o json|yaml (and
+ * table if table; default json) into *ret_fmt, -q into *ret_quiet, -h. Returns -1 to go on
+ * (optind at the operands), or the exit code (--help, a usage error). */
+int crioctl_document_flags(const CrioctlCommand *c, const char *operands, bool table, int argc, char **argv,
+                           OutputFormat *ret_fmt, bool *ret_quiet);
 
 /* ---- pods and containers (table.c, config-file.c) ---- */
 
@@ -64,6 +72,7 @@ Table *table_new(void);
 void table_free(Table *t);
 /* Adds a row of strings (copied), NULL-terminated. */
 void table_add_row(Table *t, const char *first, ...) __attribute__((sentinel));
+void table_add_rowv(Table *t, const char *const *cells);
 void table_print(const Table *t);
 
 /* "5 seconds", "About a minute", "3 hours" (Docker's HumanDuration). */
@@ -97,11 +106,11 @@ int crioctl_load_container_config(const char *path, Runtime__V1__ContainerConfig
 JsonNode *crioctl_status_json(JsonNode *status, void *const *info_entries, size_t n_info);
 /* StopPodSandbox for id, printing "Stopped sandbox <id>" (cmd-stopp.c). 0 or -1 (printed). */
 int crioctl_stop_pod(CrioctlContext *ctx, const char *id);
-/* Extended regular expressions for --name/--namespace (cmd-pods.c): "" or NULL is no
- * filter (*ret NULL, matches everything). A bad pattern is printed, -1. */
-int crioctl_regex_compile(const char *pattern, regex_t **ret);
-bool crioctl_regex_match(const regex_t *re, const char *s);
-/* Frees *re (a cleanup function; accepts NULL). */
-void crioctl_regex_freep(regex_t **re);
+/* ImageService/ImageStatus for image (cmd-inspecti.c); on failure prints the error and
+ * returns a negative errno. Caller frees *ret (protobuf_c_message_free_unpacked). */
+int crioctl_image_status(CrioctlContext *ctx, const char *image, bool verbose, ProtobufCMessage **ret);
+/* The ID ImageStatus gives for image, or NULL (not present, or the call failed and printed
+ * its error). Caller frees. */
+char *crioctl_image_id(CrioctlContext *ctx, const char *image);
 /* StopContainer with the grace period timeout (seconds), printing the ID (cmd-stop.c). */
 int crioctl_stop_container(CrioctlContext *ctx, const char *id, int64_t timeout);

@@ -64,6 +64,10 @@ int crioctl_usage_error(const CrioctlCommand *c, const char *fmt, ...) {
         return 2;
 }
 
+void crioctl_help(const CrioctlCommand *c, const char *operands) {
+        printf("Usage: crioctl %s [FLAGS]%s%s\n%s", c->name, operands[0] ? " " : "", operands, c->usage ? c->usage : "");
+}
+
 int crioctl_call(CrioctlContext *ctx, bool image_service, const char *rpc, const ProtobufCMessage *req,
                  const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp) {
         _cleanup_(crio_error_clear) CrioError err = {};

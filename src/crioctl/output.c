@@ -1,5 +1,6 @@
 /* Output formats shared by the subcommands: JSON (pretty, 2 spaces) and YAML. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,29 @@ int output_format_parse(const char *s, OutputFormat def, OutputFormat *ret) {
         else
                 return -EINVAL;
         return 0;
+}
+
+int crioctl_document_flags(const CrioctlCommand *c, const char *operands, bool table, int argc, char **argv,
+                           OutputFormat *ret_fmt, bool *ret_quiet) {
+        static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
+                                              { "quiet", no_argument, NULL, 'q' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              {} };
+        int opt;
+        *ret_fmt = OUTPUT_JSON;
+        *ret_quiet = false;
+        optind = 1;
+        while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+                if (opt == 'h') {
+                        crioctl_help(c, operands);
+                        return 0;
+                } else if (opt == 'q')
+                        *ret_quiet = true;
+                else if (opt != 'o' || output_format_parse(optarg, OUTPUT_JSON, ret_fmt) < 0 ||
+                         (*ret_fmt == OUTPUT_TABLE && !table))
+                        return crioctl_usage_error(c, "invalid flag or output format");
+        }
+        return -1;
 }
 
 void output_print_json(JsonNode *node) {

@@ -34,13 +34,10 @@ void table_free(Table *t) {
         free(t);
 }
 
-void table_add_row(Table *t, const char *first, ...) {
+void table_add_rowv(Table *t, const char *const *cells) {
         size_t n = 0;
-        va_list ap;
-        va_start(ap, first);
-        for (const char *s = first; s; s = va_arg(ap, const char *))
+        while (cells[n])
                 n++;
-        va_end(ap);
         char **row = calloc(n + 1, sizeof *row);
         char ***rows = realloc(t->rows, (t->n_rows + 1) * sizeof *rows);
         if (!row || !rows) {
@@ -50,14 +47,29 @@ void table_add_row(Table *t, const char *first, ...) {
                 return;
         }
         t->rows = rows;
-        size_t i = 0;
-        va_start(ap, first);
-        for (const char *s = first; s; s = va_arg(ap, const char *))
-                row[i++] = strdup(s);
-        va_end(ap);
+        for (size_t i = 0; i < n; i++)
+                row[i] = strdup(cells[i]);
         t->rows[t->n_rows++] = row;
         if (n > t->n_cols)
                 t->n_cols = n;
+}
+
+void table_add_row(Table *t, const char *first, ...) {
+        size_t n = 0;
+        va_list ap;
+        va_start(ap, first);
+        for (const char *s = first; s; s = va_arg(ap, const char *))
+                n++;
+        va_end(ap);
+        _cleanup_free_ const char **cells = calloc(n + 1, sizeof *cells);
+        if (!cells)
+                return;
+        size_t i = 0;
+        va_start(ap, first);
+        for (const char *s = first; s; s = va_arg(ap, const char *))
+                cells[i++] = s;
+        va_end(ap);
+        table_add_rowv(t, cells);
 }
 
 void table_print(const Table *t) {
