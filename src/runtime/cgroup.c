@@ -210,16 +210,16 @@ int cgroup_container_path(CgroupManager m, const char *cgroup_parent, const char
 }
 
 int cgroup_container_dir(const char *parent, const char *id, char **ret, CrioError *err) {
-        CgroupManager m = cgroup_parent_manager(parent);
+        /* Under cgroupfs the directory is the cgroupsPath itself. */
+        if (cgroup_parent_manager(parent) == CGROUP_MANAGER_CGROUPFS)
+                return cgroup_container_path(CGROUP_MANAGER_CGROUPFS, parent, id, ret, err);
         int r = cgroup_id_check(id, err);
         if (r < 0)
                 return r;
         _cleanup_free_ char *norm = NULL, *dir = NULL;
-        r = cgroup_parent_normalize(m, parent, &norm, err);
+        r = cgroup_parent_normalize(CGROUP_MANAGER_SYSTEMD, parent, &norm, err);
         if (r < 0)
                 return r;
-        if (m == CGROUP_MANAGER_CGROUPFS)
-                return join_dir(norm, CGROUP_CONTAINER_PREFIX, id, "", ret, err);
         r = cgroup_systemd_slice_expand(norm, &dir, err);
         if (r < 0)
                 return r;
