@@ -59,8 +59,8 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_NAMES  := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/tests/%-replay,$(FUZZ_SRCS))
-# A fuzz target of code outside the library (a helper program's parser) links these objects too.
-FUZZ_OBJS_fuzz-pinns-sysctl := src/libexec/crio-pinns/sysctl.o
+# A fuzz target of code outside the library (a helper program's parser) names its objects in
+# FUZZ_OBJS_<target> (none does now: the sysctl parser moved to src/util/).
 
 # Helper programs installed to $(LIBEXECDIR)/crio: one directory each under src/libexec/.
 LIBEXEC_NAMES := $(notdir $(wildcard src/libexec/*))

@@ -9,6 +9,7 @@
 
 #include "config-internal.h"
 #include "util/cleanup.h"
+#include "util/device-entry.h"
 
 #define OFF(field) offsetof(CrioConfig, field)
 #define HOFF(field) offsetof(CrioRuntimeHandler, field)
@@ -103,25 +104,11 @@ static const char *check_ulimit(const char *s, int64_t i) {
         return NULL;
 }
 
-/* "/dev/host[:/dev/container[:rwm]]" */
+/* "host[:container][:mode]" or "host:mode" (util/device-entry.h) */
 static const char *check_device(const char *s, int64_t i) {
         (void) i;
-        const char *expected = "\"/dev/host[:/dev/container[:PERMISSIONS]]\" with PERMISSIONS from r, w, m (each once)";
-        if (s[0] != '/')
-                return expected;
-        const char *c1 = strchr(s, ':');
-        if (!c1)
-                return NULL;
-        if (c1[1] != '/')
-                return expected;
-        const char *c2 = strchr(c1 + 1, ':');
-        if (!c2)
-                return NULL;
-        if (!c2[1])
-                return expected;
-        for (const char *p = c2 + 1; *p; p++)
-                if ((*p != 'r' && *p != 'w' && *p != 'm') || strchr(p + 1, *p))
-                        return expected;
+        if (device_entry_parse(s, NULL, NULL) < 0)
+                return "\"/dev/host[:/dev/container][:MODE]\" with MODE letters of r, w, m (each once)";
         return NULL;
 }
 

@@ -232,7 +232,11 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
                 return crio_error_set_errno(err, errno, "signalfd");
         }
 
-        int r = write_version_file(cfg->version_file, err);
+        /* before anything is read: a second crio must not restore the first one's records */
+        _cleanup_close_ int lock_fd = -1;
+        int r = crio_instance_lock(cfg->state_dir, &lock_fd, err);
+        if (r >= 0)
+                r = write_version_file(cfg->version_file, err);
         if (r < 0) {
                 config_free(cfg);
                 return r;

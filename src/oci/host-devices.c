@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "util/cleanup.h"
+#include "util/device-entry.h"
 
 typedef struct Walk {
         OciSpec *spec;
@@ -185,15 +186,9 @@ int oci_spec_add_privileged_devices(OciSpec *spec, const char *dev_dir, CrioErro
 }
 
 int oci_spec_add_config_device(OciSpec *spec, const char *entry, CrioError *err) {
-        const char *c1 = strchr(entry, ':');
-        const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (entry[0] != '/' || (c1 && c1[1] != '/') || (c2 && (!c2[1] || strchr(c2 + 1, ':'))))
-                return crio_error_set(err, EINVAL,
-                                      "additional_devices entry \"%s\" is not \"/dev/host[:/dev/container[:rwm]]\"", entry);
-        _cleanup_free_ char *host = strndup(entry, c1 ? (size_t) (c1 - entry) : strlen(entry));
-        _cleanup_free_ char *ctr = c1 ? strndup(c1 + 1, c2 ? (size_t) (c2 - c1 - 1) : strlen(c1 + 1)) : NULL;
-        if (!host || (c1 && !ctr))
-                return crio_error_set(err, ENOMEM, "out of memory");
-        int r = oci_spec_add_host_devices(spec, host, ctr ? ctr : host, c2 ? c2 + 1 : "rwm", err);
-        return r < 0 ? crio_error_prefix(err, "additional_devices: ") : 0;
+        _cleanup_(device_entry_done) DeviceEntry d = { 0 };
+        int r = device_entry_parse(entry, &d, err);
+        if (r < 0 || (r = oci_spec_add_host_devices(spec, d.host, d.container, d.mode, err)) < 0)
+                return crio_error_prefix(err, "additional_devices: ");
+        return 0;
 }

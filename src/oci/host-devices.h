@@ -36,7 +36,8 @@ int oci_spec_add_host_devices(OciSpec *spec, const char *host_path, const char *
  * allowed every device. More than HOST_DEVICES_PRIVILEGED_MAX nodes is -EINVAL. */
 int oci_spec_add_privileged_devices(OciSpec *spec, const char *dev_dir, CrioError *err);
 
-/* One additional_devices entry of crio.conf: "/dev/host[:/dev/container[:permissions]]"
- * (the container path defaults to the host path, permissions to "rwm"), added as
- * oci_spec_add_host_devices does. -EINVAL naming the entry when it is malformed. */
+/* One additional_devices entry of crio.conf, as CRI-O reads it: "host[:container][:mode]"
+ * or "host:mode" (the container path defaults to the host path and must lie below /dev/,
+ * the mode, letters of "rwm", to "rwm"), added as oci_spec_add_host_devices does. -EINVAL
+ * naming the entry when it is malformed. */
 int oci_spec_add_config_device(OciSpec *spec, const char *entry, CrioError *err);

@@ -36,12 +36,20 @@ static int run_pinns(Rt *rt, char **argv, CrioError *err) {
         return 0;
 }
 
-static void unpin(Rt *rt, const char *id) {
-        char *argv[] = { (char *) rt->o.pinns, "--remove", "--dir", (char *) rt->o.namespaces_dir, "--name", (char *) id,
+/* Runs crio-pinns --remove while any of the pod's pin files is left (the stop unpins, so
+ * the remove after it usually has nothing to do). */
+static void unpin(Rt *rt, const RtSandbox *s) {
+        const char *pins[] = { s->netns_path, s->ipcns_path, s->utsns_path };
+        bool left = false;
+        for (size_t i = 0; i < ELEMENTSOF(pins); i++)
+                left = left || (pins[i] && access(pins[i], F_OK) == 0);
+        if (!left)
+                return;
+        char *argv[] = { (char *) rt->o.pinns, "--remove", "--dir", (char *) rt->o.namespaces_dir, "--name", (char *) s->id,
                          NULL };
         _cleanup_(crio_error_clear) CrioError e = { 0 };
         if (run_pinns(rt, argv, &e) < 0)
-                log_debug("unpinning the namespaces of %s: %s", id, e.msg);
+                log_debug("unpinning the namespaces of %s: %s", s->id, e.msg);
 }
 
 static int pin(Rt *rt, RtSandbox *s, const RtSandboxConfig *cfg, CrioError *err) {
@@ -211,8 +219,7 @@ static void undo_sandbox(Rt *rt, RtSandbox *s, RtContainer *ic, bool infra_mount
                         (void) unlink(exit_file);
         }
         unmount_shm(s);
-        if (s->netns_path || s->ipcns_path)
-                unpin(rt, s->id);
+        unpin(rt, s);
         (void) rm_rf(s->dir, NULL);
 }
 
@@ -437,8 +444,8 @@ static int stop_locked_op(Rt *rt, RtSandbox *s, CrioError *err) {
         int nr = need_del ? network_down(rt, s, err) : 0;
         /* As CRI-O: a stopped pod's namespaces go (the remove does it too); kept while a DEL
          * is owed, which needs the network namespace. */
-        if (changed && nr >= 0 && (s->netns_path || s->ipcns_path || s->utsns_path))
-                unpin(rt, s->id);
+        if (changed && nr >= 0)
+                unpin(rt, s);
         pthread_mutex_lock(&rt->lock);
         s->state = RT_POD_NOTREADY;
         if (nr >= 0)
@@ -479,8 +486,7 @@ int rt_sandbox_remove(Rt *rt, const char *id, CrioError *err) {
         if (r >= 0)
                 r = for_each_container(rt, s, true, err);
         if (r >= 0) {
-                if (s->netns_path || s->ipcns_path || s->utsns_path)
-                        unpin(rt, s->id);
+                unpin(rt, s);
                 _cleanup_free_ char *record = NULL;
                 if (asprintf(&record, "%s/state.json", s->dir) < 0) {
                         r = crio_error_set(err, ENOMEM, "out of memory");

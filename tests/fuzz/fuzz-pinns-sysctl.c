@@ -1,6 +1,6 @@
 /* Fuzz target: any bytes as the "key=value" sysctls crio passes to crio-pinns (one per line,
- * at most PINNS_SYSCTL_MAX of them) are accepted or refused with a message, never a crash, a
- * hang or a leak; nothing is written (pinns_sysctl_parse only). An accepted sysctl has a
+ * at most SYSCTL_MAX of them) are accepted or refused with a message, never a crash, a
+ * hang or a leak; nothing is written (sysctl_parse only). An accepted sysctl has a
  * path below /proc/sys that cannot leave it, in a namespace crio-pinns can make, and the key
  * and value it was given. */
 #include <sched.h>
@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libexec/crio-pinns/pinns.h"
+#include "util/sysctl.h"
 #include "util/cleanup.h"
 
 static void check_path(const char *path) {
-        if (!*path || path[0] == '/' || strlen(path) > PINNS_SYSCTL_KEY_MAX)
+        if (!*path || path[0] == '/' || strlen(path) > SYSCTL_KEY_MAX)
                 abort();
         for (const char *c = path;;) {
                 size_t n = strcspn(c, "/");
@@ -29,8 +29,8 @@ static void check_one(char *arg) {
         _cleanup_free_ char *orig = strdup(arg);
         if (!orig)
                 abort();
-        PinnsSysctl s = { .key = "untouched" };
-        if (pinns_sysctl_parse(arg, &s, &err) < 0) {
+        Sysctl s = { .key = "untouched" };
+        if (sysctl_parse(arg, &s, &err) < 0) {
                 if (!err.msg || strcmp(s.key, "untouched") != 0 || s.path)
                         abort();
                 crio_error_clear(&err);
@@ -39,7 +39,7 @@ static void check_one(char *arg) {
         size_t klen = strlen(s.key);
         if (err.msg || s.key != arg || (s.clone_flag != CLONE_NEWNET && s.clone_flag != CLONE_NEWIPC) ||
             strncmp(orig, s.key, klen) != 0 || orig[klen] != '=' || strcmp(orig + klen + 1, s.value) != 0 ||
-            !*s.value || strlen(s.value) > PINNS_SYSCTL_VALUE_MAX || strchr(s.value, '\n'))
+            !*s.value || strlen(s.value) > SYSCTL_VALUE_MAX || strchr(s.value, '\n'))
                 abort();
         check_path(s.path);
         if (s.clone_flag == CLONE_NEWNET ? strncmp(s.path, "net/", 4) != 0 && strncmp(s.path, "net.", 4) != 0
@@ -49,7 +49,7 @@ static void check_one(char *arg) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        if (size > PINNS_SYSCTL_MAX * (PINNS_SYSCTL_KEY_MAX + PINNS_SYSCTL_VALUE_MAX + 2))
+        if (size > SYSCTL_MAX * (SYSCTL_KEY_MAX + SYSCTL_VALUE_MAX + 2))
                 return 0;
         _cleanup_free_ char *text = malloc(size + 1);
         if (!text)
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(text, data, size);
         text[size] = '\0';
         char *line = text;
-        for (size_t n = 0; n < PINNS_SYSCTL_MAX; n++) {
+        for (size_t n = 0; n < SYSCTL_MAX; n++) {
                 char *nl = strchr(line, '\n');
                 if (nl)
                         *nl = '\0';

@@ -64,13 +64,15 @@ caps_of() { # caps_of POD NAME: the CapEff line printed by the container
 
 @test "sysctls of the pod are set in its namespaces; host network pods share the host's" {
         start_crio
-        pod=$(runp sys '"linux":{"sysctls":{"net.ipv4.ip_unprivileged_port_start":"77","kernel.shmmni":"1234"}}')
-        run_ctr "$pod" s '["/bin/sh","-c","cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni; cat /etc/hostname; hostname"]' >/dev/null
+        # a slashed key too (how Kubernetes names keys whose components hold dots)
+        pod=$(runp sys '"linux":{"sysctls":{"net.ipv4.ip_unprivileged_port_start":"77","kernel.shmmni":"1234","net/ipv4/conf/lo/forwarding":"1"}}')
+        run_ctr "$pod" s '["/bin/sh","-c","cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni; cat /etc/hostname; hostname; cat /proc/sys/net/ipv4/conf/lo/forwarding"]' >/dev/null
         text=$(out "$pod" s)
         [ "$(sed -n 1p <<<"$text")" = 77 ]
         [ "$(sed -n 2p <<<"$text")" = 1234 ]
         [ "$(sed -n 3p <<<"$text")" = sys-host ]
         [ "$(sed -n 4p <<<"$text")" = sys-host ]
+        [ "$(sed -n 5p <<<"$text")" = 1 ]
         [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" != 77 ]
         hostpod=$(runp hostnet '"linux":{"securityContext":{"namespaceOptions":{"network":"NODE","pid":"NODE","ipc":"NODE"}}}')
         hc=$(run_ctr "$hostpod" h '["sleep","1000"]')
@@ -345,7 +347,7 @@ host_node() {
         mknod "$TESTDIR/nodev" c "$major" 7
         cat >"$TESTDIR/crio.conf.d/60-devices.conf" <<EOC
 [crio.runtime]
-additional_devices = ["$TESTDIR/nodev:/dev/extra:rw", "/dev/null:/dev/cfgnull", "/dev/zero"]
+additional_devices = ["$TESTDIR/nodev:/dev/extra:rw", "/dev/null:/dev/cfgnull", "/dev/zero:r"]
 EOC
         start_crio
         pod=$(runp cfgdev)
@@ -360,8 +362,12 @@ EOC
         grep -q "can't create /dev/extra: No such device or address" <<<"$text" # the cgroup let it through
         grep -qx WROTE <<<"$text"
         grep -q "$node: No such file or directory" <<<"$text"
-        # the rule of the configured permissions
+        # the rules of the configured permissions
         config_json "$plain" | jq -e --argjson m "$major" '.linux.resources.devices[] | select(.major == $m and .minor == 7 and .access == "rw" and .allow)'
+        # "/dev/zero:r" is the host path and the mode, as CRI-O reads it (the default rules
+        # still allow /dev/zero rwm, so only the spec tells)
+        config_json "$plain" | jq -e '.linux.resources.devices[] | select(.major == 1 and .minor == 5 and .access == "r" and .allow)'
+        config_json "$plain" | jq -e '.linux.devices[] | select(.path == "/dev/zero" and .major == 1 and .minor == 5)'
         # the infra container gets none of them
         [ "$(config_json "$pod" | jq '[.linux.devices[]? | select(.path == "/dev/extra" or .path == "/dev/cfgnull")] | length')" = 0 ]
         text=$(out "$pod" priv)
@@ -387,6 +393,12 @@ EOC
         run timeout 10 "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d"
         [ "$status" -ne 0 ]
         [[ "$output" == *'each once'* ]]
+        # as CRI-O: a container path outside /dev/ is refused
+        printf '[crio.runtime]\nadditional_devices = ["/dev/null:/tmp/null"]\n' >"$TESTDIR/crio.conf.d/60-devices.conf"
+        run timeout 10 "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d"
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'additional_devices'*'/dev/null:/tmp/null'* ]]
 }
 
 @test "hugepage limits: a size the host offers lands in the hugetlb cgroup (left out without one); another size is INVALID_ARGUMENT" {

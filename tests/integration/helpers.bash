@@ -43,6 +43,11 @@ EOC
 
 # start_crio [FLAGS...]: starts crio in the background and waits until it answers.
 start_crio() {
+        # a second crio would leave the first running past teardown (holding bats' output)
+        if [ -n "${CRIO_PID:-}" ] && kill -0 "$CRIO_PID" 2>/dev/null; then
+                echo "start_crio: this test's crio (pid $CRIO_PID) is already running" >&2
+                return 1
+        fi
         "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d" "$@" \
                 </dev/null >>"$TESTDIR/crio.out" 2>>"$TESTDIR/crio.log" &
         CRIO_PID=$!

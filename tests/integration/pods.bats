@@ -50,6 +50,21 @@ teardown() { teardown_crio_env; }
         run rt RunPodSandbox "{\"config\":$(pod_config x '"linux":{"sysctls":{"vm.swappiness":"1"}}')}"
         [ "$status" -eq 3 ]
         [[ "$output" == *INVALID_ARGUMENT*vm.swappiness*not\ namespaced* ]]
+        # what crio-pinns would refuse is refused before it runs, as it would say it
+        run rt RunPodSandbox "{\"config\":$(pod_config x '"linux":{"sysctls":{"net/ipv4/../../../etc":"1"}}')}"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*'sysctl key "net/ipv4/../../../etc" is malformed'* ]]
+        run rt RunPodSandbox "{\"config\":$(pod_config x '"linux":{"sysctls":{"net.ipv4.ip_forward":""}}')}"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*'sysctl net.ipv4.ip_forward has an empty value'* ]]
+        run rt RunPodSandbox "{\"config\":$(pod_config x '"linux":{"sysctls":{"net.ipv4.ip_forward":"1"},"securityContext":{"namespaceOptions":{"network":"NODE"}}}')}"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*'net.ipv4.ip_forward needs the pod'"'"'s own network namespace'* ]]
+        "$PY" -c 'import json,sys; cfg=json.loads(sys.argv[1]); cfg["linux"]={"sysctls":{"net.ipv4.conf.l%d.forwarding" % i: "1" for i in range(257)}}; print(json.dumps({"config": cfg}))' \
+                "$(pod_config x)" >"$TESTDIR/many-sysctls.json"
+        run rt RunPodSandbox "@$TESTDIR/many-sysctls.json"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *INVALID_ARGUMENT*'257 sysctls'*'more than 256'* ]]
         # nothing was left behind
         [ "$(rt ListPodSandbox | jq '.items | length')" = 0 ]
         [ -z "$(ls "$TESTDIR/lib/crio/pods")" ]
@@ -269,7 +284,6 @@ teardown() { teardown_crio_env; }
 }
 
 @test "a pod whose record crio could not read back is refused (INVALID_ARGUMENT), leaving nothing" {
-        start_crio
         # 40000 labels: a list of 80000 strings, past the reader's RT_RECORD_MAX_LIST (65536)
         "$PY" -c 'import json,sys; cfg=json.loads(sys.argv[1]); cfg["labels"]={"l%d" % i: "v" for i in range(40000)}; print(json.dumps({"config": cfg}))' \
                 "$(pod_config many)" >"$TESTDIR/many.json"

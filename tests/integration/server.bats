@@ -15,12 +15,34 @@ teardown() { teardown_crio_env; }
 
 @test "socket: a live crio makes a second one refuse to start" {
         start_crio
-        run timeout 10 "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d"
+        # its own state_dir: only the socket is shared
+        cp -r "$TESTDIR/crio.conf.d" "$TESTDIR/other.d"
+        printf '[crio]\nstate_dir = "%s"\n' "$TESTDIR/lib/other" >"$TESTDIR/other.d/99-state.conf"
+        run timeout 10 "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/other.d"
         [ "$status" -eq 1 ]
         [[ "$output" == *"is in use by a running process"* ]]
         # the first one still serves
         run crioctl version
         [ "$status" -eq 0 ]
+}
+
+@test "state_dir: a second crio on the same state refuses before reading it, naming the first" {
+        start_crio
+        ls -la --time-style=full-iso "$TESTDIR/lib/crio" >"$TESTDIR/before"
+        # another socket, the same state_dir
+        run timeout 10 "$CRIO" --config "$TESTDIR/crio.conf" --config-dir "$TESTDIR/crio.conf.d" \
+                --listen "$TESTDIR/other.sock"
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"another crio (pid $CRIO_PID) is running with state_dir $TESTDIR/lib/crio"* ]]
+        [ ! -e "$TESTDIR/other.sock" ]
+        ls -la --time-style=full-iso "$TESTDIR/lib/crio" | diff "$TESTDIR/before" -
+        run crioctl version
+        [ "$status" -eq 0 ]
+        # the lock goes with its holder, kill -9 included
+        stop_crio KILL
+        start_crio
+        [ "$(cat "$TESTDIR/lib/crio/crio.lock")" = "$CRIO_PID" ]
 }
 
 @test "socket: a stale socket from a killed crio is replaced" {

@@ -6,6 +6,7 @@
 #include "test.h"
 #include "test-tmp.h"
 #include "util/cleanup.h"
+#include "util/device-entry.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json-check.h"
@@ -128,6 +129,52 @@ TEST(write_file_replace_swaps_whole_files_and_leaves_no_temporary) {
         ASSERT_TRUE(write_file_replace(bad, "x", 1, 0600, &err) < 0);
         ASSERT_CONTAINS(err.msg, "no/such/file");
         crio_error_clear(&err);
+}
+
+/* additional_devices entries as CRI-O (podman's ParseDevice plus its /dev/ rule) reads them */
+TEST(device_entry_forms) {
+        static const struct {
+                const char *entry, *host, *ctr, *mode;
+        } good[] = {
+                { "/dev/fuse", "/dev/fuse", "/dev/fuse", "rwm" },
+                { "/dev/fuse:rw", "/dev/fuse", "/dev/fuse", "rw" },
+                { "/dev/sdc:/dev/xvdc", "/dev/sdc", "/dev/xvdc", "rwm" },
+                { "/dev/sdc:/dev/xvdc:r", "/dev/sdc", "/dev/xvdc", "r" },
+                { "/dev/null:/dev/qifoo:mwr", "/dev/null", "/dev/qifoo", "mwr" },
+                { "/srv/nodes:/dev/extra:rw", "/srv/nodes", "/dev/extra", "rw" },
+        };
+        for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+                _cleanup_(crio_error_clear) CrioError err = {};
+                _cleanup_(device_entry_done) DeviceEntry d = { 0 };
+                ASSERT_OK(device_entry_parse(good[i].entry, &d, &err));
+                ASSERT_EQ_STR(d.host, good[i].host);
+                ASSERT_EQ_STR(d.container, good[i].ctr);
+                ASSERT_EQ_STR(d.mode, good[i].mode);
+        }
+        static const struct {
+                const char *entry, *why;
+        } bad[] = {
+                { "", "host path must be absolute" },
+                { "dev/fuse", "host path must be absolute" },
+                { "/dev/fuse:", "neither a path nor a mode" },
+                { "/dev/fuse:rwx", "neither a path nor a mode" },
+                { "/dev/fuse:rr", "neither a path nor a mode" },
+                { "/dev/null:/dev/x:rwr", "invalid mode \"rwr\"" },
+                { "/dev/null:/dev/x:", "invalid mode" },
+                { "/dev/null:rw:rw", "second of three fields must be a path" },
+                { "/dev/null:/dev/x:r:w", "more than three fields" },
+                { "/dev/null:/tmp/null", "container path \"/tmp/null\" is not below /dev/" },
+                { "/dev/null:/dev/", "is not below /dev/" },
+                { "/tmp/null", "container path \"/tmp/null\" is not below /dev/" },
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+                _cleanup_(crio_error_clear) CrioError err = {};
+                DeviceEntry d = { (char *) "untouched" };
+                ASSERT_EQ_INT(device_entry_parse(bad[i].entry, &d, &err), -EINVAL);
+                ASSERT_CONTAINS(err.msg, bad[i].why);
+                ASSERT_EQ_STR(d.host, "untouched");
+                ASSERT_EQ_INT(device_entry_parse(bad[i].entry, NULL, NULL), -EINVAL);
+        }
 }
 
 TEST(log_levels) {

@@ -2,6 +2,7 @@
  * static pause binary by default, or pause_image running pause_command; pause_image is
  * pulled first when the store does not have it). */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/sysctl.h"
 
 #define INFRA_OOM_SCORE_ADJ (-998)
 
@@ -27,17 +29,22 @@ typedef struct InfraCtx {
 } InfraCtx;
 
 /* Namespaced sysctls a pod may set, and which namespace each needs. */
-static int sysctl_check(const char *key, bool own_net, bool own_ipc, CrioError *err) {
-        bool ipc = strcmp(key, "kernel.sem") == 0 || str_startswith(key, "kernel.shm") ||
-                   str_startswith(key, "kernel.msg") || str_startswith(key, "fs.mqueue.");
-        bool net = str_startswith(key, "net.");
-        if (!ipc && !net)
-                return crio_error_set(err, EINVAL, "sysctl %s is not namespaced: a pod cannot set it", key);
-        if (net && !own_net)
+/* One "key=value" of the pod (or default_sysctls), as crio-pinns will take it: a sysctl of a
+ * namespace the pod has its own of. */
+static int sysctl_check(const char *kv, bool own_net, bool own_ipc, CrioError *err) {
+        _cleanup_free_ char *arg = strdup(kv);
+        if (!arg)
+                return crio_error_set(err, ENOMEM, "out of memory");
+        Sysctl s = { 0 };
+        int r = sysctl_parse(arg, &s, err);
+        if (r < 0)
+                return r;
+        free(s.path);
+        if (s.clone_flag == CLONE_NEWNET && !own_net)
                 return crio_error_set(err, EINVAL, "sysctl %s needs the pod's own network namespace (hostNetwork is set)",
-                                      key);
-        if (ipc && !own_ipc)
-                return crio_error_set(err, EINVAL, "sysctl %s needs the pod's own IPC namespace (hostIPC is set)", key);
+                                      s.key);
+        if (s.clone_flag == CLONE_NEWIPC && !own_ipc)
+                return crio_error_set(err, EINVAL, "sysctl %s needs the pod's own IPC namespace (hostIPC is set)", s.key);
         return 0;
 }
 
@@ -155,13 +162,12 @@ int cri_rpc_run_pod_sandbox(CriService *svc, const ProtobufCMessage *req, Protob
                 if (asprintf(&kv, "%s=%s", lc->sysctls[i]->key, lc->sysctls[i]->value) < 0 || strv_consume(&sysctls, TAKE_PTR(kv)) < 0)
                         return crio_error_set(err, ENOMEM, "out of memory");
         }
-        for (char **s = sysctls; *s; s++) {
-                _cleanup_free_ char *key = strndup(*s, strcspn(*s, "="));
-                if (!key)
-                        return crio_error_set(err, ENOMEM, "out of memory");
-                if ((k = sysctl_check(key, net != RT_NS_NODE, ipc != RT_NS_NODE, err)) < 0)
+        if (strv_length(sysctls) > SYSCTL_MAX)
+                return crio_error_set(err, EINVAL, "RunPodSandbox: %zu sysctls (with default_sysctls), more than %d",
+                                      strv_length(sysctls), SYSCTL_MAX);
+        for (char **s = sysctls; *s; s++)
+                if ((k = sysctl_check(*s, net != RT_NS_NODE, ipc != RT_NS_NODE, err)) < 0)
                         return crio_error_prefix(err, "RunPodSandbox: ");
-        }
 
         _cleanup_free_ char *pause_image_id = NULL;
         if (pause_image[0] && (k = pause_image_find(svc, pause_image, &pause_image_id, err)) < 0)

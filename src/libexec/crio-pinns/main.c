@@ -59,7 +59,7 @@ typedef struct Args {
         int flags; /* CLONE_NEW* asked for */
         bool remove;
         bool bad_usage; /* the failure was in the form of the command line, not its content */
-        PinnsSysctl sysctls[PINNS_SYSCTL_MAX];
+        Sysctl sysctls[SYSCTL_MAX];
         size_t n_sysctls;
 } Args;
 
@@ -111,9 +111,9 @@ static int parse_args(int argc, char **argv, Args *a, CrioError *err) {
                 else if ((v = opt_value(argc, argv, &i, "--name", &missing)))
                         a->name = v;
                 else if ((v = opt_value(argc, argv, &i, "--sysctl", &missing))) {
-                        if (a->n_sysctls >= PINNS_SYSCTL_MAX)
-                                return crio_error_set(err, E2BIG, "more than %d sysctls", PINNS_SYSCTL_MAX);
-                        int r = pinns_sysctl_parse((char *) v, &a->sysctls[a->n_sysctls], err);
+                        if (a->n_sysctls >= SYSCTL_MAX)
+                                return crio_error_set(err, E2BIG, "more than %d sysctls", SYSCTL_MAX);
+                        int r = sysctl_parse((char *) v, &a->sysctls[a->n_sysctls], err);
                         if (r < 0)
                                 return r;
                         a->n_sysctls++;
