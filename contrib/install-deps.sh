@@ -8,9 +8,10 @@ BUILD=(build-essential pkg-config git
        libglib2.0-dev libjson-glib-dev libsystemd-dev
        libarchive-dev zlib1g-dev libzstd-dev
        libcurl4-openssl-dev libssl-dev libgpgme-dev libyaml-dev)
-RUN=(runc containernetworking-plugins iptables)
+RUN=(runc containernetworking-plugins iptables apparmor)
 TEST=(bats jq python3-grpcio python3-protobuf systemd dbus procps skopeo podman busybox-static crun iproute2 util-linux
-      docker-registry gnupg openssl python3-cryptography apache2-utils)
+      docker-registry gnupg openssl python3-cryptography apache2-utils
+      qemu-system-x86)
 
 export DEBIAN_FRONTEND=noninteractive
 missing=()

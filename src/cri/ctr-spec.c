@@ -14,6 +14,7 @@
 #include "cri/spec-common.h"
 #include "oci/args.h"
 #include "oci/host-devices.h"
+#include "oci/apparmor.h"
 #include "oci/seccomp.h"
 #include "oci/user.h"
 #include "util/cleanup.h"
@@ -28,6 +29,7 @@ void cri_ctr_spec_input_clear(CriCtrSpecInput *in) {
         strv_free(in->default_mounts);
         free(in->image_volumes);
         free(in->seccomp_profile);
+        free(in->apparmor_profile);
         strv_free(in->additional_devices);
         *in = (CriCtrSpecInput){ 0 };
 }
@@ -322,6 +324,25 @@ static int set_seccomp(OciSpec *spec, const CriCtrSpecInput *in, CrioError *err)
         return oci_seccomp_apply(spec, &req, NULL, err);
 }
 
+/* process.apparmorProfile where the host has AppArmor, for containers that are not
+ * privileged (as CRI-O); the profile must be loaded (crio-default is loaded again if not). */
+static int set_apparmor(OciSpec *spec, const CriCtrSpecInput *in, CrioError *err) {
+        const Runtime__V1__LinuxContainerSecurityContext *sc = in->cc->linux ? in->cc->linux->security_context : NULL;
+        if (!in->apparmor || (sc && sc->privileged))
+                return 0;
+        AppArmorRequest req = { .deprecated = sc ? sc->apparmor_profile : NULL };
+        if (sc && sc->apparmor) {
+                req.has_profile = true;
+                req.type = (AppArmorType) sc->apparmor->profile_type;
+                req.localhost_ref = sc->apparmor->localhost_ref;
+        }
+        _cleanup_free_ char *profile = NULL;
+        int r = apparmor_profile_select(&req, in->apparmor_profile, &profile, err);
+        if (r < 0 || (r = apparmor_ensure(profile, err)) < 0)
+                return r;
+        return oci_spec_set_apparmor_profile(spec, profile, err);
+}
+
 int cri_ctr_spec_build(void *data, const RtSandbox *s, const RtContainer *c, const char *rootfs, OciSpec **ret,
                        CrioError *err) {
         CriCtrSpecInput *in = data;
@@ -334,7 +355,7 @@ int cri_ctr_spec_build(void *data, const RtSandbox *s, const RtContainer *c, con
         if (r < 0 || (r = oci_spec_set_root(spec, rootfs, sc && sc->readonly_rootfs, err)) < 0 ||
             (r = set_process(spec, in, rootfs_fd, err)) < 0 || (r = set_security(spec, in, err)) < 0 ||
             (r = set_devices(spec, in, err)) < 0 ||
-            (r = set_seccomp(spec, in, err)) < 0 ||
+            (r = set_seccomp(spec, in, err)) < 0 || (r = set_apparmor(spec, in, err)) < 0 ||
             (r = set_mounts(spec, in, s, c, rootfs_fd, err)) < 0 || (r = set_namespaces(spec, in, s, err)) < 0 ||
             (r = set_resources(spec, in, s, c, err)) < 0 || (r = cri_spec_annotate(spec, s, c, err)) < 0)
                 return r;

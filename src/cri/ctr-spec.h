@@ -19,6 +19,8 @@ typedef struct CriCtrSpecInput {
         int64_t pids_limit;
         char *seccomp_profile;         /* "" = the built-in profile */
         char **additional_devices;     /* "/dev/host[:/dev/ctr[:rwm]]" */
+        bool apparmor;                 /* the host has AppArmor enabled */
+        char *apparmor_profile;        /* crio.conf's: the profile of RuntimeDefault */
         /* pid of the process whose PID namespace the container joins (POD / TARGET), or 0 */
         pid_t pid_ns_pid;
 } CriCtrSpecInput;

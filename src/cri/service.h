@@ -26,6 +26,7 @@ typedef struct CriService {
         struct Rt *rt;        /* owned; pods and containers (runtime/state.h); NULL in some tests */
         char *pod_cidr;       /* owned; from UpdateRuntimeConfig (under lock); NULL until given */
         struct Cni *cni;      /* owned; pod networking (network/cni.h); NULL in some tests */
+        bool apparmor;        /* the host has AppArmor enabled: containers get profiles (oci/apparmor.h) */
 } CriService;
 
 typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

@@ -15,6 +15,7 @@
 #include "cri/server.h"
 #include "cri/service.h"
 #include "network/cni.h"
+#include "oci/apparmor.h"
 #include "oci/host-devices.h"
 #include "runtime/state.h"
 #include "runtime/systemd-scope.h"
@@ -256,6 +257,18 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
                 store_close(store);
                 config_free(cfg);
                 return r;
+        }
+        if (apparmor_enabled()) {
+                /* as CRI-O: the configured profile is installed (crio-default) or must be loaded */
+                r = apparmor_prepare(svc.config->apparmor_profile, err);
+                if (r < 0) {
+                        (void) store_shutdown(svc.store, false, NULL);
+                        cri_service_done(&svc);
+                        return crio_error_prefix(err, "[crio.runtime] ");
+                }
+                svc.apparmor = true;
+                log_info("AppArmor: containers run under \"%s\" unless they ask for another profile",
+                         svc.config->apparmor_profile[0] ? svc.config->apparmor_profile : APPARMOR_DEFAULT_PROFILE);
         }
         r = open_network(svc.config, &svc.cni, err);
         if (r >= 0 && (r = open_runtime(svc.config, svc.store, &svc.rt, err)) >= 0)

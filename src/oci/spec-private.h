@@ -59,6 +59,7 @@ struct OciSpec {
         OciRlimit *rlimits;
         size_t n_rlimits;
         bool no_new_privileges;
+        char *apparmor_profile; /* NULL: none in the spec */
         bool has_oom_score_adj;
         int oom_score_adj;
 

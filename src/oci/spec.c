@@ -111,6 +111,7 @@ void oci_spec_free(OciSpec *s) {
         strv_free(s->args);
         strv_free(s->env);
         free(s->cwd);
+        free(s->apparmor_profile);
         free(s->gids);
         for (size_t i = 0; i < s->n_rlimits; i++)
                 free(s->rlimits[i].type);
@@ -390,6 +391,15 @@ void oci_spec_set_no_new_privileges(OciSpec *s, bool on) {
         s->no_new_privileges = on;
 }
 
+int oci_spec_set_apparmor_profile(OciSpec *s, const char *profile, CrioError *err) {
+        char *p = NULL;
+        if (profile && !(p = strdup(profile)))
+                return crio_error_set(err, ENOMEM, "out of memory");
+        free(s->apparmor_profile);
+        s->apparmor_profile = p;
+        return 0;
+}
+
 int oci_spec_set_oom_score_adj(OciSpec *s, int adj, CrioError *err) {
         if (adj < -1000 || adj > 1000)
                 return crio_error_set(err, EINVAL, "oom_score_adj %d out of range -1000..1000", adj);
@@ -640,6 +650,8 @@ static void build_process(JsonBuilder *b, const OciSpec *s) {
         }
         json_builder_set_member_name(b, "noNewPrivileges");
         json_builder_add_boolean_value(b, s->no_new_privileges);
+        if (s->apparmor_profile)
+                oci_json_add_str(b, "apparmorProfile", s->apparmor_profile);
         if (s->has_oom_score_adj)
                 oci_json_add_int(b, "oomScoreAdj", s->oom_score_adj);
         json_builder_end_object(b);

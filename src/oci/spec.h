@@ -102,6 +102,8 @@ int oci_spec_apply_capabilities(OciSpec *spec, char *const *defaults, char *cons
 /* type "RLIMIT_NOFILE" or "nofile" (any case); soft <= hard. Replaces a limit of the same type. */
 int oci_spec_add_rlimit(OciSpec *spec, const char *type, uint64_t soft, uint64_t hard, CrioError *err);
 void oci_spec_set_no_new_privileges(OciSpec *spec, bool on);
+/* process.apparmorProfile (NULL: none, the runtime leaves the profile as it is). */
+int oci_spec_set_apparmor_profile(OciSpec *spec, const char *profile, CrioError *err);
 /* -1000..1000. */
 int oci_spec_set_oom_score_adj(OciSpec *spec, int adj, CrioError *err);
 void oci_spec_clear_oom_score_adj(OciSpec *spec);

@@ -229,8 +229,14 @@ static int mount_new_api(char *const *lowers, const char *upper, const char *wor
                 if (r < 0)
                         e = errno, what = o->keys[i];
         }
-        if (!e && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        if (!e && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
                 e = errno, what = "creating the file system";
+                /* Before Linux 6.5 overlay had no parameters of its own: fsconfig took
+                 * "lowerdir+" as a legacy option and only the creation refuses it (Debian
+                 * 12's kernel 6.1). mount(2) says for itself what is wrong. */
+                if (e == EINVAL)
+                        return -ENOSYS;
+        }
         if (e) {
                 read_fs_messages(fsfd, msg, sizeof(msg));
                 return crio_error_set(err, e, "mounting overlay on %s: %s: %s%s%s", target, what, strerror(e),

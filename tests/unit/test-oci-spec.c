@@ -11,6 +11,7 @@
 #include "test.h"
 #include "test-tmp.h"
 #include "test-spec-json.h"
+#include "oci/apparmor.h"
 #include "oci/runtime-path.h"
 #include "oci/spec.h"
 #include "oci/user.h"
@@ -289,6 +290,51 @@ TEST(mounts_replace_by_destination_and_sort_by_depth) {
         ASSERT_TRUE(qcontains(t, "$.mounts[6].options", "ro"));
         ASSERT_EQ_STR(qs(t, "$.mounts[7].destination"), "/sys/fs/cgroup");
         json_node_unref(t);
+}
+
+/* CRI-O's rules for the AppArmor profile of a container (where the host has AppArmor) */
+TEST(apparmor_profile_selection) {
+        static const struct {
+                AppArmorRequest req;
+                const char *def, *want;
+        } good[] = {
+                { { 0 }, "", "crio-default" },
+                { { 0 }, "my-default", "my-default" },
+                { { .deprecated = "runtime/default" }, NULL, "crio-default" },
+                { { .deprecated = "unconfined" }, NULL, "unconfined" },
+                { { .deprecated = "localhost/p1" }, NULL, "p1" },
+                { { .has_profile = true, .type = APPARMOR_RUNTIME_DEFAULT, .deprecated = "localhost/x" }, "d", "d" },
+                { { .has_profile = true, .type = APPARMOR_TYPE_UNCONFINED }, NULL, "unconfined" },
+                { { .has_profile = true, .type = APPARMOR_LOCALHOST, .localhost_ref = "p2" }, NULL, "p2" },
+                { { .has_profile = true, .type = APPARMOR_LOCALHOST, .localhost_ref = "localhost/p3" }, NULL, "p3" },
+        };
+        for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+                _cleanup_(crio_error_clear) CrioError err = {};
+                _cleanup_free_ char *p = NULL;
+                ASSERT_OK(apparmor_profile_select(&good[i].req, good[i].def, &p, &err));
+                ASSERT_EQ_STR(p, good[i].want);
+        }
+        static const struct {
+                AppArmorRequest req;
+                const char *why;
+        } bad[] = {
+                { { .has_profile = true, .type = APPARMOR_LOCALHOST }, "empty localhost AppArmor profile" },
+                { { .has_profile = true, .type = APPARMOR_LOCALHOST, .localhost_ref = "localhost/" }, "empty localhost" },
+                { { .has_profile = true, .type = APPARMOR_LOCALHOST, .localhost_ref = "a b" }, "space or control" },
+                { { .has_profile = true, .type = (AppArmorType) 7 }, "type 7" },
+                { { .deprecated = "docker-default" }, "not runtime/default, unconfined or localhost/<name>" },
+                { { .deprecated = "localhost/" }, "empty localhost" },
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+                _cleanup_(crio_error_clear) CrioError err = {};
+                char *p = (char *) "untouched";
+                ASSERT_EQ_INT(apparmor_profile_select(&bad[i].req, NULL, &p, &err), -EINVAL);
+                ASSERT_CONTAINS(err.msg, bad[i].why);
+                ASSERT_EQ_STR(p, "untouched");
+        }
+        _cleanup_free_ char *text = apparmor_default_profile_text();
+        ASSERT_CONTAINS(text, "profile crio-default flags=(attach_disconnected,mediate_deleted) {");
+        ASSERT_CONTAINS(text, "deny mount,");
 }
 
 TEST(linux_setters) {

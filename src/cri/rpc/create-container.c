@@ -103,10 +103,12 @@ int cri_rpc_create_container(CriService *svc, const ProtobufCMessage *req, Proto
         in.seccomp_profile = strdup(cfg->seccomp_profile ? cfg->seccomp_profile : "");
         in.pids_limit = cfg->pids_limit;
         in.additional_devices = strv_copy(cfg->additional_devices);
+        in.apparmor = svc->apparmor;
+        in.apparmor_profile = strdup(cfg->apparmor_profile ? cfg->apparmor_profile : "");
         _cleanup_free_ char *log_dir = strdup(cfg->log_dir);
         pthread_mutex_unlock(&svc->lock);
         if (!in.default_capabilities || !in.default_ulimits || !in.default_mounts || !in.image_volumes ||
-            !in.seccomp_profile || !in.additional_devices || !log_dir)
+            !in.seccomp_profile || !in.additional_devices || !in.apparmor_profile || !log_dir)
                 return crio_error_set(err, ENOMEM, "out of memory");
 
         StoreImage *img = NULL;
