@@ -135,6 +135,21 @@ static int check_additional_devices(const CrioConfig *cfg, CrioError *err) {
         return 0;
 }
 
+/* Where the kernel has AppArmor, as CRI-O: the configured profile is installed (crio-default)
+ * or must be loaded, and containers get profiles (svc->apparmor). */
+static int open_apparmor(CriService *svc, CrioError *err) {
+        if (!apparmor_enabled())
+                return 0;
+        const char *profile = svc->config->apparmor_profile;
+        int r = apparmor_prepare(profile, err);
+        if (r < 0)
+                return crio_error_prefix(err, "[crio.runtime] ");
+        svc->apparmor = true;
+        log_info("AppArmor: containers run under \"%s\" unless they ask for another profile",
+                 profile[0] ? profile : APPARMOR_DEFAULT_PROFILE);
+        return 0;
+}
+
 static int open_runtime(const CrioConfig *cfg, Store *store, Rt **ret, CrioError *err) {
         _cleanup_free_ char *pinns = find_helper("crio-pinns"), *pause = find_helper("pause");
         if (!pinns || !pause)
@@ -258,19 +273,9 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
                 config_free(cfg);
                 return r;
         }
-        if (apparmor_enabled()) {
-                /* as CRI-O: the configured profile is installed (crio-default) or must be loaded */
-                r = apparmor_prepare(svc.config->apparmor_profile, err);
-                if (r < 0) {
-                        (void) store_shutdown(svc.store, false, NULL);
-                        cri_service_done(&svc);
-                        return crio_error_prefix(err, "[crio.runtime] ");
-                }
-                svc.apparmor = true;
-                log_info("AppArmor: containers run under \"%s\" unless they ask for another profile",
-                         svc.config->apparmor_profile[0] ? svc.config->apparmor_profile : APPARMOR_DEFAULT_PROFILE);
-        }
-        r = open_network(svc.config, &svc.cni, err);
+        r = open_apparmor(&svc, err);
+        if (r >= 0)
+                r = open_network(svc.config, &svc.cni, err);
         if (r >= 0 && (r = open_runtime(svc.config, svc.store, &svc.rt, err)) >= 0)
                 svc.rt->cni = svc.cni;
         if (r < 0) {

@@ -90,7 +90,7 @@ static bool privileged_skip(const char *name, bool dir) {
         static const char *const dirs[] = { "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev" };
         if (!dir)
                 return strcmp(name, "console") == 0;
-        for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
                 if (strcmp(name, dirs[i]) == 0)
                         return true;
         return false;
