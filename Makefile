@@ -30,7 +30,7 @@ endif
 GIT_COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GRPC_RELEASE := $(shell dpkg-query -W -f='$${Version}' libgrpc-dev 2>/dev/null | cut -d- -f1)
 SYSTEMD_VERSION := $(shell pkg-config --modversion libsystemd 2>/dev/null)
-PKGS        := grpc_unsecure libprotobuf-c glib-2.0 json-glib-1.0 libsystemd libarchive zlib libzstd libcurl gpgme yaml-0.1 libcrypto
+PKGS        := grpc_unsecure libprotobuf-c glib-2.0 json-glib-1.0 libselinux libsystemd libarchive zlib libzstd libcurl gpgme yaml-0.1 libcrypto
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread
 

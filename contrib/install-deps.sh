@@ -5,13 +5,13 @@ set -euo pipefail
 
 BUILD=(build-essential pkg-config git
        libgrpc-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
-       libglib2.0-dev libjson-glib-dev libsystemd-dev
+       libglib2.0-dev libjson-glib-dev libselinux1-dev libsystemd-dev
        libarchive-dev zlib1g-dev libzstd-dev
        libcurl4-openssl-dev libssl-dev libgpgme-dev libyaml-dev)
 RUN=(runc containernetworking-plugins iptables apparmor)
 TEST=(bats jq python3-grpcio python3-protobuf systemd dbus procps skopeo podman busybox-static crun iproute2 util-linux
       docker-registry gnupg openssl python3-cryptography apache2-utils
-      qemu-system-x86)
+      qemu-system-x86 selinux-policy-default policycoreutils selinux-utils)
 
 export DEBIAN_FRONTEND=noninteractive
 missing=()

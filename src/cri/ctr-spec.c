@@ -15,6 +15,7 @@
 #include "oci/args.h"
 #include "oci/host-devices.h"
 #include "oci/apparmor.h"
+#include "oci/selinux.h"
 #include "oci/seccomp.h"
 #include "oci/user.h"
 #include "util/cleanup.h"
@@ -30,6 +31,9 @@ void cri_ctr_spec_input_clear(CriCtrSpecInput *in) {
         free(in->image_volumes);
         free(in->seccomp_profile);
         free(in->apparmor_profile);
+        free(in->process_label);
+        free(in->mount_label);
+        free(in->relabel_label);
         strv_free(in->additional_devices);
         *in = (CriCtrSpecInput){ 0 };
 }
@@ -191,7 +195,9 @@ static int set_mounts(OciSpec *spec, const CriCtrSpecInput *in, const RtSandbox 
                                 _cleanup_free_ char *host = NULL;
                                 if (asprintf(&host, "%s/volumes/%zu", c->bundle, (size_t) (v - in->image->volumes)) < 0)
                                         return crio_error_set(err, ENOMEM, "out of memory");
-                                if ((r = mkdir_p(host, 0755, err)) < 0 || (r = bind(spec, *v, host, false, NULL, err)) < 0)
+                                if ((r = mkdir_p(host, 0755, err)) < 0 ||
+                                    (in->relabel_label && (r = selinux_relabel(host, in->relabel_label, false, err)) < 0) ||
+                                    (r = bind(spec, *v, host, false, NULL, err)) < 0)
                                         return r;
                         } else if ((r = mkdir_in_rootfs(rootfs_fd, *v, err)) < 0)
                                 return r;
@@ -212,6 +218,11 @@ static int set_mounts(OciSpec *spec, const CriCtrSpecInput *in, const RtSandbox 
                         if ((r = mkdir_p(m->host_path, 0755, err)) < 0)
                                 return r;
                 }
+                /* As CRI-O: the volume and everything in it get the container's label (private:
+                 * its level too); system directories are refused. */
+                if (m->selinux_relabel && in->relabel_label &&
+                    (r = selinux_relabel(m->host_path, in->relabel_label, true, err)) < 0)
+                        return crio_error_prefix(err, "mount %s: ", m->container_path);
                 const char *prop = m->propagation == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_BIDIRECTIONAL ? "rshared"
                                    : m->propagation == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_HOST_TO_CONTAINER
                                            ? "rslave"
@@ -356,6 +367,7 @@ int cri_ctr_spec_build(void *data, const RtSandbox *s, const RtContainer *c, con
             (r = set_process(spec, in, rootfs_fd, err)) < 0 || (r = set_security(spec, in, err)) < 0 ||
             (r = set_devices(spec, in, err)) < 0 ||
             (r = set_seccomp(spec, in, err)) < 0 || (r = set_apparmor(spec, in, err)) < 0 ||
+            (r = oci_spec_set_selinux_labels(spec, in->process_label, in->mount_label, err)) < 0 ||
             (r = set_mounts(spec, in, s, c, rootfs_fd, err)) < 0 || (r = set_namespaces(spec, in, s, err)) < 0 ||
             (r = set_resources(spec, in, s, c, err)) < 0 || (r = cri_spec_annotate(spec, s, c, err)) < 0)
                 return r;

@@ -21,6 +21,10 @@ typedef struct CriCtrSpecInput {
         char **additional_devices;     /* "/dev/host[:/dev/ctr[:rwm]]" */
         bool apparmor;                 /* the host has AppArmor enabled */
         char *apparmor_profile;        /* crio.conf's: the profile of RuntimeDefault */
+        /* SELinux (oci/selinux.h), NULL: none. The process and mount labels of the spec
+         * (none for a privileged container's process, none at all with the host's PID or IPC
+         * namespace), and the label CRI mounts with selinux_relabel get (NULL: left alone). */
+        char *process_label, *mount_label, *relabel_label;
         /* pid of the process whose PID namespace the container joins (POD / TARGET), or 0 */
         pid_t pid_ns_pid;
 } CriCtrSpecInput;

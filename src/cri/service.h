@@ -27,6 +27,8 @@ typedef struct CriService {
         char *pod_cidr;       /* owned; from UpdateRuntimeConfig (under lock); NULL until given */
         struct Cni *cni;      /* owned; pod networking (network/cni.h); NULL in some tests */
         bool apparmor;        /* the host has AppArmor enabled: containers get profiles (oci/apparmor.h) */
+        bool selinux;         /* crio.conf's selinux on a host with SELinux: pods and containers get
+                               * labels (oci/selinux.h); read at start only, as CRI-O */
 } CriService;
 
 typedef int (*CriHandler)(CriService *svc, const ProtobufCMessage *req, ProtobufCMessage **ret_resp,

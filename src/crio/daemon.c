@@ -16,6 +16,7 @@
 #include "cri/service.h"
 #include "network/cni.h"
 #include "oci/apparmor.h"
+#include "oci/selinux.h"
 #include "oci/host-devices.h"
 #include "runtime/state.h"
 #include "runtime/systemd-scope.h"
@@ -150,6 +151,23 @@ static int open_apparmor(CriService *svc, CrioError *err) {
         return 0;
 }
 
+/* crio.conf's selinux, where the kernel has SELinux: the policy's container labels must be
+ * valid in the loaded policy, and pods and containers get labels (svc->selinux). */
+static int open_selinux(CriService *svc, CrioError *err) {
+        if (!svc->config->selinux)
+                return 0;
+        if (!selinux_host_enabled()) {
+                log_info("selinux = true, but SELinux is not enabled on this host: containers get no labels");
+                return 0;
+        }
+        int r = selinux_init(err);
+        if (r < 0)
+                return crio_error_prefix(err, "[crio.runtime] selinux: ");
+        svc->selinux = true;
+        log_info("SELinux: pods and containers get labels, each pod a level of its own");
+        return 0;
+}
+
 static int open_runtime(const CrioConfig *cfg, Store *store, Rt **ret, CrioError *err) {
         _cleanup_free_ char *pinns = find_helper("crio-pinns"), *pause = find_helper("pause");
         if (!pinns || !pause)
@@ -274,6 +292,8 @@ int crio_daemon_run(const CrioFlags *flags, CrioConfig *cfg, CrioError *err) {
                 return r;
         }
         r = open_apparmor(&svc, err);
+        if (r >= 0)
+                r = open_selinux(&svc, err);
         if (r >= 0)
                 r = open_network(svc.config, &svc.cni, err);
         if (r >= 0 && (r = open_runtime(svc.config, svc.store, &svc.rt, err)) >= 0)

@@ -60,6 +60,8 @@ struct OciSpec {
         size_t n_rlimits;
         bool no_new_privileges;
         char *apparmor_profile; /* NULL: none in the spec */
+        char *selinux_label;    /* process.selinuxLabel; NULL: none */
+        char *mount_label;      /* linux.mountLabel; NULL: none */
         bool has_oom_score_adj;
         int oom_score_adj;
 

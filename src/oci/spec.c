@@ -112,6 +112,8 @@ void oci_spec_free(OciSpec *s) {
         strv_free(s->env);
         free(s->cwd);
         free(s->apparmor_profile);
+        free(s->selinux_label);
+        free(s->mount_label);
         free(s->gids);
         for (size_t i = 0; i < s->n_rlimits; i++)
                 free(s->rlimits[i].type);
@@ -400,6 +402,19 @@ int oci_spec_set_apparmor_profile(OciSpec *s, const char *profile, CrioError *er
         return 0;
 }
 
+int oci_spec_set_selinux_labels(OciSpec *s, const char *process_label, const char *mount_label, CrioError *err) {
+        char *p = NULL, *m = NULL;
+        if ((process_label && !(p = strdup(process_label))) || (mount_label && !(m = strdup(mount_label)))) {
+                free(p);
+                return crio_error_set(err, ENOMEM, "out of memory");
+        }
+        free(s->selinux_label);
+        free(s->mount_label);
+        s->selinux_label = p;
+        s->mount_label = m;
+        return 0;
+}
+
 int oci_spec_set_oom_score_adj(OciSpec *s, int adj, CrioError *err) {
         if (adj < -1000 || adj > 1000)
                 return crio_error_set(err, EINVAL, "oom_score_adj %d out of range -1000..1000", adj);
@@ -652,6 +667,8 @@ static void build_process(JsonBuilder *b, const OciSpec *s) {
         json_builder_add_boolean_value(b, s->no_new_privileges);
         if (s->apparmor_profile)
                 oci_json_add_str(b, "apparmorProfile", s->apparmor_profile);
+        if (s->selinux_label)
+                oci_json_add_str(b, "selinuxLabel", s->selinux_label);
         if (s->has_oom_score_adj)
                 oci_json_add_int(b, "oomScoreAdj", s->oom_score_adj);
         json_builder_end_object(b);
@@ -716,6 +733,8 @@ static void build_linux(JsonBuilder *b, const OciSpec *s) {
         oci_spec_build_resources(b, s);
         if (s->cgroups_path)
                 oci_json_add_str(b, "cgroupsPath", s->cgroups_path);
+        if (s->mount_label)
+                oci_json_add_str(b, "mountLabel", s->mount_label);
         if (s->sysctl_keys[0])
                 oci_json_add_kv_object(b, "sysctl", s->sysctl_keys, s->sysctl_values);
         add_strv(b, "maskedPaths", s->masked_paths);

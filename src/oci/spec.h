@@ -104,6 +104,8 @@ int oci_spec_add_rlimit(OciSpec *spec, const char *type, uint64_t soft, uint64_t
 void oci_spec_set_no_new_privileges(OciSpec *spec, bool on);
 /* process.apparmorProfile (NULL: none, the runtime leaves the profile as it is). */
 int oci_spec_set_apparmor_profile(OciSpec *spec, const char *profile, CrioError *err);
+/* process.selinuxLabel and linux.mountLabel (NULL: none; the runtime's mounts get no label). */
+int oci_spec_set_selinux_labels(OciSpec *spec, const char *process_label, const char *mount_label, CrioError *err);
 /* -1000..1000. */
 int oci_spec_set_oom_score_adj(OciSpec *spec, int adj, CrioError *err);
 void oci_spec_clear_oom_score_adj(OciSpec *spec);

@@ -199,7 +199,7 @@ int rt_container_create(Rt *rt, const RtContainerConfig *cfg, const OciRuntime *
                 goto undo;
         store_container_free(sc);
         c->has_layer = true;
-        r = store_container_mount(rt->store, id, &rootfs, err);
+        r = store_container_mount(rt->store, id, cfg->mount_label, &rootfs, err);
         if (r < 0)
                 goto undo;
         mounted = true;

@@ -41,6 +41,11 @@ typedef struct RtSandboxConfig {
         size_t n_ports;
         uint64_t ingress_rate, egress_rate;
         const char *pod_cidr;
+        /* SELinux labels of the pod (NULL: none), from selinux_pod_labels: the caller reserved
+         * the level; it is released when the pod is removed (or by the caller, when
+         * rt_sandbox_run fails). The infra container, /dev/shm and the pod's files get them
+         * unless the pod shares the host's PID or IPC namespace (as CRI-O). */
+        const char *process_label, *mount_label;
 } RtSandboxConfig;
 
 /* Builds the infra container's spec: s is the new pod (namespaces pinned), rootfs its root.
@@ -69,6 +74,7 @@ typedef struct RtContainerConfig {
         int stop_signal;             /* 0: SIGTERM */
         const RtMount *mounts;
         size_t n_mounts;
+        const char *mount_label;     /* SELinux label of the root file system (NULL: none) */
 } RtContainerConfig;
 
 /* Builds a container's spec: s is its pod (read-only here), c the new record (id, name,

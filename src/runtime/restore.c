@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci/selinux.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -102,6 +103,8 @@ static int load_sandbox(Rt *rt, const char *id, const char *dir, const char *dat
         if (r >= 0)
                 rt_add_sandbox_locked(rt, s);
         pthread_mutex_unlock(&rt->lock);
+        if (r >= 0) /* its SELinux level stays the pod's own */
+                selinux_level_reserve(s->process_label);
         rt_sandbox_unref(s);
         return r;
 }

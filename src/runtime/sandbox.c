@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "network/cni.h"
+#include "oci/selinux.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -131,12 +132,32 @@ static int write_hostname(RtSandbox *s, const RtSandboxConfig *cfg, CrioError *e
         return write_file_replace(s->hostname_path, line, strlen(line), 0644, err);
 }
 
+/* The SELinux mount label the pod's infra container, /dev/shm and files get: none when the
+ * pod shares the host's PID or IPC namespace (as CRI-O). */
+static const char *pod_mount_label(const RtSandbox *s) {
+        return s->ns_pid == RT_NS_NODE || s->ns_ipc == RT_NS_NODE ? NULL : s->mount_label;
+}
+
+/* The pod's files bind-mounted into its containers, labelled so that they can read them. */
+static int label_pod_files(RtSandbox *s, CrioError *err) {
+        const char *label = pod_mount_label(s);
+        int r = 0;
+        if (label && s->hostname_path)
+                r = selinux_relabel(s->hostname_path, label, false, err);
+        if (r >= 0 && label && s->resolv_path)
+                r = selinux_relabel(s->resolv_path, label, false, err);
+        return r;
+}
+
 static int mount_shm(RtSandbox *s, CrioError *err) {
         if (asprintf(&s->shm_path, "%s/shm", s->dir) < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
         if (mkdir(s->shm_path, 0700) < 0 && errno != EEXIST)
                 return crio_error_set_errno(err, errno, "creating %s", s->shm_path);
-        if (mount("shm", s->shm_path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, SHM_OPTIONS) < 0)
+        _cleanup_free_ char *context = pod_mount_label(s) ? selinux_context_option(pod_mount_label(s)) : NULL, *opts = NULL;
+        if (pod_mount_label(s) ? !context || asprintf(&opts, "%s,%s", SHM_OPTIONS, context) < 0 : !(opts = strdup(SHM_OPTIONS)))
+                return crio_error_set(err, ENOMEM, "out of memory");
+        if (mount("shm", s->shm_path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
                 return crio_error_set_errno(err, errno, "mounting the pod's /dev/shm at %s", s->shm_path);
         return 0;
 }
@@ -291,6 +312,11 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
         s->ns_ipc = cfg->ns_ipc;
         s->ns_target_id = cfg->ns_target_id && cfg->ns_target_id[0] ? strdup(cfg->ns_target_id) : NULL;
         s->ips = calloc(1, sizeof(char *));
+        if ((cfg->process_label && !(s->process_label = strdup(cfg->process_label))) ||
+            (cfg->mount_label && !(s->mount_label = strdup(cfg->mount_label)))) {
+                r = crio_error_set(err, ENOMEM, "out of memory");
+                goto fail;
+        }
         if (!s->id || !s->meta_name || !s->meta_uid || !s->meta_namespace || !s->labels || !s->annotations ||
             !s->runtime_handler || !s->log_dir || !s->cgroup_parent || !s->ips ||
             asprintf(&s->dir, "%s/%s", rt->pods_dir, id) < 0) {
@@ -302,7 +328,8 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
                 goto fail;
         }
         dir_made = true;
-        if ((r = write_hostname(s, cfg, err)) < 0 || (r = write_resolv(s, cfg, err)) < 0 || (r = pin(rt, s, cfg, err)) < 0)
+        if ((r = write_hostname(s, cfg, err)) < 0 || (r = write_resolv(s, cfg, err)) < 0 ||
+            (r = label_pod_files(s, err)) < 0 || (r = pin(rt, s, cfg, err)) < 0)
                 goto fail;
         if ((r = network_up(rt, s, cfg, err)) < 0)
                 goto fail;
@@ -319,7 +346,7 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
                         goto fail;
                 store_container_free(sc);
                 ic->has_layer = true;
-                if ((r = store_container_mount(rt->store, id, &rootfs, err)) < 0)
+                if ((r = store_container_mount(rt->store, id, s->mount_label, &rootfs, err)) < 0)
                         goto fail;
                 mounted = true;
         } else {
@@ -331,6 +358,8 @@ int rt_sandbox_run(Rt *rt, const RtSandboxConfig *cfg, RtInfraSpecFn fn, void *d
                         r = crio_error_set_errno(err, errno, "creating %s", rootfs);
                         goto fail;
                 }
+                if (s->mount_label && (r = selinux_relabel(rootfs, s->mount_label, false, err)) < 0)
+                        goto fail;
         }
         InfraFn tramp = { fn, data };
         if ((r = rt_container_launch(rt, ic, s, rootfs, infra_trampoline, &tramp, err)) < 0)
@@ -498,6 +527,7 @@ int rt_sandbox_remove(Rt *rt, const char *id, CrioError *err) {
                         (void) unlink(record);
                         pthread_mutex_unlock(&rt->persist_lock);
                         (void) rm_rf(s->dir, NULL);
+                        selinux_level_release(s->process_label);
                         log_info("removed pod sandbox %s", s->id);
                 }
         }

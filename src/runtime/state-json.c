@@ -45,6 +45,7 @@ static const Field sandbox_fields[] = {
         S(shm_path, F_STR),      S(resolv_path, F_STR),  S(hostname_path, F_STR), S(hosts_path, F_STR),
         S(ns_network, F_INT),    S(ns_pid, F_INT),       S(ns_ipc, F_INT),        S(ns_target_id, F_STR),
         S(ips, F_STRV),          S(created_at, F_I64),   S(state, F_INT),         S(network_stopped, F_BOOL),
+        S(process_label, F_STR), S(mount_label, F_STR),
 };
 #undef S
 #define M(n, t) { #n, t, offsetof(RtMount, n) }

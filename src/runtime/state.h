@@ -106,6 +106,9 @@ typedef struct RtSandbox {
         int64_t created_at;
         RtPodState state;
         bool network_stopped; /* the network was torn down (StopPodSandbox ran) */
+        /* SELinux (oci/selinux.h; NULL: none): the pod's labels, which its containers start
+         * from. The level of process_label stays reserved while the record lives. */
+        char *process_label, *mount_label;
         /* not recorded */
         bool busy;
         bool removed;

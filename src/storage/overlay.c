@@ -145,8 +145,18 @@ static int mount_opts_parse(const char *s, MountOpts *ret, CrioError *err) {
         _cleanup_free_ char *copy = s ? strdup(s) : NULL;
         if (s && !copy)
                 return crio_error_set(err, ENOMEM, "parsing mount options: out of memory");
-        char *save = NULL;
-        for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+        /* Options are split at commas outside double quotes (context="u:r:t:s0:c1,c2"). */
+        for (char *next = copy; next && *next;) {
+                char *tok = next;
+                bool quoted = false;
+                char *p = tok;
+                for (; *p && (quoted || *p != ','); p++)
+                        if (*p == '"')
+                                quoted = !quoted;
+                next = *p ? p + 1 : NULL;
+                *p = '\0';
+                if (!*tok)
+                        continue;
                 bool known = false;
                 for (size_t i = 0; i < ELEMENTSOF(table); i++)
                         if (strcmp(tok, table[i].name) == 0) {
@@ -171,7 +181,11 @@ static int mount_opts_parse(const char *s, MountOpts *ret, CrioError *err) {
                         mount_opts_done(&m);
                         return crio_error_set(err, ENOMEM, "parsing mount options: out of memory");
                 }
-                m.values[m.n] = eq ? strdup(eq + 1) : NULL;
+                /* A quoted value is kept without its quotes (fsconfig takes it so). */
+                size_t vlen = eq ? strlen(eq + 1) : 0;
+                m.values[m.n] = !eq ? NULL
+                                : vlen >= 2 && eq[1] == '"' && eq[vlen] == '"' ? strndup(eq + 2, vlen - 2)
+                                                                               : strdup(eq + 1);
                 m.n++;
                 if (eq && !m.values[m.n - 1]) {
                         mount_opts_done(&m);
@@ -272,7 +286,9 @@ static int mount_legacy(char *const *lowers, const char *upper, const char *work
                 return crio_error_set(err, ENOMEM, "mounting overlay on %s: out of memory", target);
         for (size_t i = 0; i < o->n; i++) {
                 char *d = NULL;
-                if (asprintf(&d, "%s,%s%s%s", data, o->keys[i], o->values[i] ? "=" : "", o->values[i] ? o->values[i] : "") < 0)
+                const char *v = o->values[i];
+                bool q = v && strchr(v, ',');
+                if (asprintf(&d, "%s,%s%s%s%s%s", data, o->keys[i], v ? "=" : "", q ? "\"" : "", v ? v : "", q ? "\"" : "") < 0)
                         return crio_error_set(err, ENOMEM, "mounting overlay on %s: out of memory", target);
                 free(data);
                 data = d;

@@ -219,10 +219,10 @@ static int container_layer(Store *s, const char *key, char **ret, CrioError *err
         return 0;
 }
 
-int store_container_mount(Store *s, const char *key, char **ret_path, CrioError *err) {
+int store_container_mount(Store *s, const char *key, const char *mount_label, char **ret_path, CrioError *err) {
         _cleanup_free_ char *layer = NULL;
         int r = container_layer(s, key, &layer, err);
-        return r < 0 ? r : store_layer_mount(s, layer, ret_path, err);
+        return r < 0 ? r : layers_mount_labelled(s, layer, mount_label, ret_path, err);
 }
 
 int store_container_unmount(Store *s, const char *key, bool force, CrioError *err) {

@@ -156,3 +156,5 @@ int images_lookup_locked(Store *s, const char *key, JsonObject **ret, CrioError 
 int mounts_count(Store *s, const char *layer_id, int *ret, CrioError *err);
 /* With layers write-locked: unmounts layer_id completely if mounted. */
 int mounts_force_unmount(Store *s, const char *layer_id, CrioError *err);
+/* store_layer_mount with an SELinux label for a fresh mount (NULL: none). */
+int layers_mount_labelled(Store *s, const char *layer_id, const char *mount_label, char **ret_path, CrioError *err);

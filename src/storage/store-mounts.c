@@ -74,7 +74,9 @@ int mounts_count(Store *s, const char *layer_id, int *ret, CrioError *err) {
 
 /* With layers write-locked. delta > 0 mounts (or adds a reference); delta < 0 drops one
  * reference (all with force) and unmounts at zero. Returns the references left. */
-static int mounts_update(Store *s, const char *id, int delta, bool force, char **ret_path, CrioError *err) {
+/* mount_label (NULL: none) labels a fresh mount as a whole: context="<label>" (SELinux). */
+static int mounts_update(Store *s, const char *id, int delta, bool force, const char *mount_label, char **ret_path,
+                         CrioError *err) {
         int r = lockfile_lock(s->mounts_lock, true, err);
         if (r < 0)
                 return r;
@@ -98,7 +100,13 @@ static int mounts_update(Store *s, const char *id, int delta, bool force, char *
                 } else {
                         /* Not mounted (the kernel may have dropped it): mount afresh. */
                         count = 1;
-                        r = overlay_mount(s->home, id, s->overlay.mount_options, &mp, err);
+                        _cleanup_free_ char *opts = NULL;
+                        const char *base = s->overlay.mount_options;
+                        if (mount_label && (base && base[0] ? asprintf(&opts, "%s,context=\"%s\"", base, mount_label)
+                                                           : asprintf(&opts, "context=\"%s\"", mount_label)) < 0)
+                                r = crio_error_set(err, ENOMEM, "out of memory");
+                        else
+                                r = overlay_mount(s->home, id, opts ? opts : base, &mp, err);
                 }
                 if (r >= 0 && !mp)
                         r = crio_error_set(err, ENOMEM, "out of memory");
@@ -135,11 +143,12 @@ static int mounts_update(Store *s, const char *id, int delta, bool force, char *
 }
 
 int mounts_force_unmount(Store *s, const char *layer_id, CrioError *err) {
-        int r = mounts_update(s, layer_id, -1, true, NULL, err);
+        int r = mounts_update(s, layer_id, -1, true, NULL, NULL, err);
         return r < 0 ? r : 0;
 }
 
-static int layer_mount_op(Store *s, const char *key, int delta, bool force, char **ret_path, CrioError *err) {
+static int layer_mount_op(Store *s, const char *key, int delta, bool force, const char *mount_label, char **ret_path,
+                          CrioError *err) {
         /* containers/storage mounts under storage.lock and the layers lock. */
         int r = lockfile_lock(s->graph_lock, true, err);
         if (r < 0)
@@ -156,19 +165,23 @@ static int layer_mount_op(Store *s, const char *key, int delta, bool force, char
         if (r >= 0 && !id)
                 r = crio_error_set(err, ENOMEM, "out of memory");
         if (r >= 0)
-                r = mounts_update(s, id, delta, force, ret_path, err);
+                r = mounts_update(s, id, delta, force, mount_label, ret_path, err);
         substore_unlock(&s->layers);
         lockfile_unlock(s->graph_lock);
         return r;
 }
 
 int store_layer_mount(Store *s, const char *layer_id, char **ret_path, CrioError *err) {
-        int r = layer_mount_op(s, layer_id, 1, false, ret_path, err);
+        return layers_mount_labelled(s, layer_id, NULL, ret_path, err);
+}
+
+int layers_mount_labelled(Store *s, const char *layer_id, const char *mount_label, char **ret_path, CrioError *err) {
+        int r = layer_mount_op(s, layer_id, 1, false, mount_label, ret_path, err);
         return r < 0 ? r : 0;
 }
 
 int store_layer_unmount(Store *s, const char *layer_id, bool force, CrioError *err) {
-        return layer_mount_op(s, layer_id, -1, force, NULL, err);
+        return layer_mount_op(s, layer_id, -1, force, NULL, NULL, err);
 }
 
 int store_layer_mount_count(Store *s, const char *layer_id, int *ret, CrioError *err) {

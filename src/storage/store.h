@@ -198,8 +198,10 @@ int store_container_delete(Store *s, const char *id, CrioError *err);
 int store_container_dir(Store *s, const char *id, bool run, char **ret, CrioError *err);
 
 /* Mounts the container's layer (overlay over the image's layers) and returns the mount
- * point; reference-counted in mountpoints.json, as containers/storage counts. */
-int store_container_mount(Store *s, const char *id, char **ret_path, CrioError *err);
+ * point; reference-counted in mountpoints.json, as containers/storage counts. mount_label
+ * (NULL: none) is the SELinux label the whole file system gets when it is mounted afresh
+ * (the overlay option context="<label>", as containers/storage's MountLabel). */
+int store_container_mount(Store *s, const char *id, const char *mount_label, char **ret_path, CrioError *err);
 /* Drops one reference (all with force) and unmounts at zero. Returns the references left. */
 int store_container_unmount(Store *s, const char *id, bool force, CrioError *err);
 /* The same for any layer. */

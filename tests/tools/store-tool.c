@@ -190,7 +190,7 @@ int main(int argc, char **argv) {
                 store_container_free(c);
         } else if (strcmp(argv[3], "mount") == 0 && argc == 5) {
                 _cleanup_free_ char *path = NULL;
-                r = store_container_mount(s, argv[4], &path, &err);
+                r = store_container_mount(s, argv[4], NULL, &path, &err);
                 if (r >= 0)
                         printf("%s\n", path);
         } else if (strcmp(argv[3], "unmount") == 0 && argc == 5) {

@@ -361,6 +361,7 @@ TEST(linux_setters) {
         ASSERT_OK(oci_spec_set_hostname(s, "pod-a", &err));
         ASSERT_OK(oci_spec_set_root(s, "/var/lib/x/merged", true, &err));
         ASSERT_OK(oci_spec_set_annotation(s, "io.kubernetes.pod.name", "a", &err));
+        ASSERT_OK(oci_spec_set_selinux_labels(s, "u:r:container_t:s0:c1,c2", "u:object_r:container_file_t:s0:c1,c2", &err));
         JsonNode *t = to_tree(s);
         ASSERT_EQ_INT(qlen(t, "$.linux.namespaces"), 5);
         ASSERT_EQ_STR(qs(t, "$.linux.namespaces[0].type"), "network");
@@ -385,10 +386,14 @@ TEST(linux_setters) {
         ASSERT_EQ_STR(qs(t, "$.root.path"), "/var/lib/x/merged");
         ASSERT_TRUE(json_node_get_boolean(q(t, "$.root.readonly")));
         ASSERT_EQ_STR(qs(t, "$.annotations['io.kubernetes.pod.name']"), "a");
+        ASSERT_EQ_STR(qs(t, "$.process.selinuxLabel"), "u:r:container_t:s0:c1,c2");
+        ASSERT_EQ_STR(qs(t, "$.linux.mountLabel"), "u:object_r:container_file_t:s0:c1,c2");
         json_node_unref(t);
         oci_spec_clear_device_rules(s);
         ASSERT_OK(oci_spec_set_cgroups_path(s, NULL, &err));
+        ASSERT_OK(oci_spec_set_selinux_labels(s, NULL, NULL, &err));
         t = to_tree(s);
+        ASSERT_TRUE(!qhas(t, "$.process.selinuxLabel") && !qhas(t, "$.linux.mountLabel"));
         ASSERT_EQ_INT(qlen(t, "$.linux.resources.devices"), 0);
         ASSERT_TRUE(!qhas(t, "$.linux.cgroupsPath"));
         json_node_unref(t);

@@ -514,8 +514,8 @@ static void body_mount(void) {
         CHECK(store_container_create(s, &co, &c, E));
         ASSERT_EQ_STR(c->image, img->id);
         _cleanup_free_ char *mp = NULL, *mp2 = NULL, *path = NULL;
-        CHECK(store_container_mount(s, "c1", &mp, E));
-        CHECK(store_container_mount(s, c->id, &mp2, E));
+        CHECK(store_container_mount(s, "c1", NULL, &mp, E));
+        CHECK(store_container_mount(s, c->id, NULL, &mp2, E));
         ASSERT_EQ_STR(mp, mp2);
         int count = 0;
         CHECK(store_layer_mount_count(s, c->layer, &count, E));
@@ -548,7 +548,7 @@ static void body_mount(void) {
         /* Shutdown refuses while something is mounted, unless forced. */
         free(mp);
         mp = NULL;
-        CHECK(store_container_mount(s, "c1", &mp, E));
+        CHECK(store_container_mount(s, "c1", NULL, &mp, E));
         ASSERT_EQ_INT(store_shutdown(s, false, &e), -EBUSY);
         crio_error_clear(&e);
         CHECK(store_shutdown(s, true, E));

@@ -14,6 +14,7 @@
 #include "cri/rpc/rpc.h"
 #include "cri/spec-common.h"
 #include "image/local.h"
+#include "oci/selinux.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -82,6 +83,10 @@ static int infra_spec(void *data, const RtSandbox *s, const char *rootfs, OciSpe
         if ((r = oci_spec_set_oom_score_adj(spec, cri_oom_score_adj_clamp(INFRA_OOM_SCORE_ADJ), err)) < 0)
                 return r;
         if (sc && sc->privileged && (r = cri_spec_make_privileged(spec, err)) < 0)
+                return r;
+        /* SELinux: the pod's labels, unless it shares the host's PID or IPC namespace. */
+        bool host_ns = s->ns_pid == RT_NS_NODE || s->ns_ipc == RT_NS_NODE;
+        if (!host_ns && (r = oci_spec_set_selinux_labels(spec, s->process_label, s->mount_label, err)) < 0)
                 return r;
         oci_spec_set_no_new_privileges(spec, true);
         if ((r = cri_spec_annotate(spec, s, NULL, err)) < 0)
@@ -234,10 +239,24 @@ int cri_rpc_run_pod_sandbox(CriService *svc, const ProtobufCMessage *req, Protob
                 if (!(cmd[0] = strdup("/pause")))
                         return crio_error_set(err, ENOMEM, "out of memory");
         }
+        /* SELinux labels of the pod: a level of its own unless its options name one. */
+        _cleanup_free_ char *process_label = NULL, *mount_label = NULL;
+        if (svc->selinux) {
+                const Runtime__V1__SELinuxOption *so = sc ? sc->selinux_options : NULL;
+                SelinuxOptions opts = { 0 };
+                if (so)
+                        opts = (SelinuxOptions){ .user = so->user, .role = so->role, .type = so->type, .level = so->level };
+                if ((k = selinux_pod_labels(&opts, &process_label, &mount_label, err)) < 0)
+                        return crio_error_prefix(err, "RunPodSandbox: ");
+                cfg.process_label = process_label;
+                cfg.mount_label = mount_label;
+        }
         _cleanup_free_ char *id = NULL;
         k = rt_sandbox_run(svc->rt, &cfg, infra_spec, &x, &id, err);
-        if (k < 0)
+        if (k < 0) {
+                selinux_level_release(process_label);
                 return k;
+        }
         Runtime__V1__RunPodSandboxResponse *resp = malloc(sizeof *resp);
         if (!resp)
                 return crio_error_set(err, ENOMEM, "out of memory");
