@@ -154,8 +154,9 @@ static int mount_shm(RtSandbox *s, CrioError *err) {
                 return crio_error_set(err, ENOMEM, "out of memory");
         if (mkdir(s->shm_path, 0700) < 0 && errno != EEXIST)
                 return crio_error_set_errno(err, errno, "creating %s", s->shm_path);
-        _cleanup_free_ char *context = pod_mount_label(s) ? selinux_context_option(pod_mount_label(s)) : NULL, *opts = NULL;
-        if (pod_mount_label(s) ? !context || asprintf(&opts, "%s,%s", SHM_OPTIONS, context) < 0 : !(opts = strdup(SHM_OPTIONS)))
+        const char *label = pod_mount_label(s);
+        _cleanup_free_ char *context = label ? selinux_context_option(label) : NULL, *opts = NULL;
+        if ((label && !context) || asprintf(&opts, "%s%s%s", SHM_OPTIONS, context ? "," : "", context ? context : "") < 0)
                 return crio_error_set(err, ENOMEM, "out of memory");
         if (mount("shm", s->shm_path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
                 return crio_error_set_errno(err, errno, "mounting the pod's /dev/shm at %s", s->shm_path);
