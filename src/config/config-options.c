@@ -289,6 +289,8 @@ const ConfigOption config_options[] = {
           .choices = choices_cgroup_manager, .def_fn = default_cgroup_manager,
           .doc = "systemd or cgroupfs (default: systemd when booted with systemd); must match the kubelet." },
         BOOL("crio.runtime", "selinux", selinux, 0, false, "Label containers with SELinux."),
+        BOOL("crio.runtime", "hostnetwork_disable_selinux", hostnetwork_disable_selinux, 0, true,
+             "Containers in the host's network namespace get no SELinux process label."),
         STR("crio.runtime", "seccomp_profile", seccomp_profile, R | P | E, "",
             "Seccomp profile (JSON file) for RuntimeDefault (\"\": the built-in profile)."),
         STR("crio.runtime", "apparmor_profile", apparmor_profile, R, "crio-default",

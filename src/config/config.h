@@ -61,6 +61,7 @@ typedef struct CrioConfig {
         char **conmon_env;
         char *cgroup_manager; /* "systemd" | "cgroupfs" */
         bool selinux;
+        bool hostnetwork_disable_selinux;
         char *seccomp_profile;
         char *apparmor_profile;
         char **default_capabilities;

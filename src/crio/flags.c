@@ -47,6 +47,8 @@ static const Flag flags[] = {
         { "conmon-env", 0, FLAG_LIST, "crio.runtime.conmon_env", "environment for conmon (repeatable)" },
         { "cgroup-manager", 0, FLAG_VALUE, "crio.runtime.cgroup_manager", "cgroupfs or systemd" },
         { "selinux", 0, FLAG_BOOL, "crio.runtime.selinux", "enable SELinux labels" },
+        { "hostnetwork-disable-selinux", 0, FLAG_BOOL, "crio.runtime.hostnetwork_disable_selinux",
+          "no SELinux process label for host-network containers" },
         { "seccomp-profile", 0, FLAG_VALUE, "crio.runtime.seccomp_profile", "default seccomp profile (JSON file)" },
         { "apparmor-profile", 0, FLAG_VALUE, "crio.runtime.apparmor_profile", "default AppArmor profile" },
         { "default-capabilities", 0, FLAG_LIST, "crio.runtime.default_capabilities", "default capabilities" },

@@ -80,7 +80,7 @@ SHOW='["/bin/sh","-c","cat /proc/self/attr/current; echo; grep -E \" / | /dev/sh
         [ "$(jq -r .stdout <<<"$output" | base64 -d | tr -d '\0')" = "$p1" ]
 }
 
-@test "selinux: options of pod and container replace parts; volumes relabelled; privileged and host PID; bad options refused" {
+@test "selinux: options of pod and container replace parts; volumes relabelled; privileged, host PID and network; bad options refused" {
         start_crio
         pod=$(runp opts '"linux":{"securityContext":{"selinuxOptions":{"level":"s0:c5,c6"}}}')
         [ "$(spec "$pod" .process.selinuxLabel)" = "$PROC:s0:c5,c6" ]
@@ -120,9 +120,17 @@ SHOW='["/bin/sh","-c","cat /proc/self/attr/current; echo; grep -E \" / | /dev/sh
         hpod=$(runp hostpid '"linux":{"securityContext":{"namespaceOptions":{"pid":2}}}')
         [ "$(spec "$hpod" .process.selinuxLabel)" = none ]
         [ "$(spec "$hpod" .linux.mountLabel)" = none ]
+        # the host's network: the infra container keeps its labels, containers get no process
+        # label (hostnetwork_disable_selinux, true by default as in CRI-O) but a mount label
+        npod=$(runp hostnet '"linux":{"securityContext":{"namespaceOptions":{"network":2}}}')
+        np=$(spec "$npod" .process.selinuxLabel)
+        [[ "$np" =~ ^$PROC:s0:c[0-9]+,c[0-9]+$ ]]
+        nctr=$(create "$npod" c '["true"]' '"linux":{"securityContext":{"namespaceOptions":{"network":2}}}')
+        [ "$(spec "$nctr" .process.selinuxLabel)" = none ]
+        [ "$(spec "$nctr" .linux.mountLabel)" = "$FILE:${np#$PROC:}" ]
 }
 
-@test "selinux: a pod keeps its labels over a restart; Debian's own container contexts stop crio; selinux = false labels nothing" {
+@test "selinux: a pod keeps its labels over a restart; hostnetwork_disable_selinux = false; Debian's own container contexts stop crio; selinux = false labels nothing" {
         start_crio
         pod=$(runp keep)
         p=$(spec "$pod" .process.selinuxLabel)
@@ -132,6 +140,13 @@ SHOW='["/bin/sh","-c","cat /proc/self/attr/current; echo; grep -E \" / | /dev/sh
         [ "$(out "$pod" after | tr -d '\0')" = "$p" ]
         rt StopPodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
         rt RemovePodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
+        stop_crio
+        # hostnetwork_disable_selinux = false: host-network containers are labelled like others
+        printf '[crio.runtime]\nselinux = true\nhostnetwork_disable_selinux = false\n' >"$TESTDIR/crio.conf.d/50-selinux.conf"
+        start_crio
+        npod=$(runp hostnet '"linux":{"securityContext":{"namespaceOptions":{"network":2}}}')
+        nctr=$(create "$npod" c '["true"]' '"linux":{"securityContext":{"namespaceOptions":{"network":2}}}')
+        [ "$(spec "$nctr" .process.selinuxLabel)" = "$(spec "$npod" .process.selinuxLabel)" ]
         stop_crio
         # Debian's policy has no container_t: crio stops, naming the label and the file
         umount "$CONTEXTS"

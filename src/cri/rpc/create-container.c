@@ -58,12 +58,18 @@ static int pid_ns_target(Rt *rt, const RtSandbox *s, const Runtime__V1__Containe
         return 0;
 }
 
+/* The pod's namespace modes, for the container's SELinux labels. */
+typedef struct PodNs {
+        int network, pid, ipc;
+} PodNs;
+
 /* SELinux, as CRI-O: the container's labels from its pod's and its own options. Its root
  * file system and relabelled volumes get its mount label; the spec gets no process label
- * for a privileged container and no labels at all with the host's PID or IPC namespace;
+ * for a privileged container, nor for one in the host's network namespace with
+ * hostnetwork_disable_selinux, and no labels at all with the host's PID or IPC namespace;
  * volumes are not relabelled for a super-privileged (spc_t) container. */
-static int container_labels(const char *pod_process, const Runtime__V1__ContainerConfig *cc, int pod_pid, int pod_ipc,
-                            CriCtrSpecInput *in, char **ret_rootfs_label, CrioError *err) {
+static int container_labels(const char *pod_process, const Runtime__V1__ContainerConfig *cc, PodNs pod,
+                            bool hostnet_disable, CriCtrSpecInput *in, char **ret_rootfs_label, CrioError *err) {
         const Runtime__V1__LinuxContainerSecurityContext *sc = cc->linux ? cc->linux->security_context : NULL;
         const Runtime__V1__SELinuxOption *so = sc ? sc->selinux_options : NULL;
         SelinuxOptions opts = { 0 };
@@ -74,12 +80,13 @@ static int container_labels(const char *pod_process, const Runtime__V1__Containe
         if (r < 0)
                 return r;
         const Runtime__V1__NamespaceOption *ns = sc ? sc->namespace_options : NULL;
-        bool host_ns = (ns ? (int) ns->pid : pod_pid) == RT_NS_NODE || (ns ? (int) ns->ipc : pod_ipc) == RT_NS_NODE;
+        bool host_ns = (ns ? (int) ns->pid : pod.pid) == RT_NS_NODE || (ns ? (int) ns->ipc : pod.ipc) == RT_NS_NODE;
+        bool host_net = (ns ? (int) ns->network : pod.network) == RT_NS_NODE;
         bool spc = so && so->type && so->type[0] ? strcmp(so->type, "spc_t") == 0 : strstr(pod_process, ":spc_t:") != NULL;
         if (!(*ret_rootfs_label = strdup(mount)) || (!spc && !(in->relabel_label = strdup(mount))))
                 return crio_error_set(err, ENOMEM, "out of memory");
         if (!host_ns) {
-                if (!(sc && sc->privileged))
+                if (!(sc && sc->privileged) && !(host_net && hostnet_disable))
                         in->process_label = TAKE_PTR(process);
                 in->mount_label = TAKE_PTR(mount);
         }
@@ -108,17 +115,15 @@ int cri_rpc_create_container(CriService *svc, const ProtobufCMessage *req, Proto
         /* The pod's runtime handler and PID namespace target. */
         _cleanup_free_ char *handler = NULL, *pod_process_label = NULL, *rootfs_label = NULL;
         _cleanup_(cri_ctr_spec_input_clear) CriCtrSpecInput in = { .cc = cc };
-        int pod_pid = RT_NS_POD, pod_ipc = RT_NS_POD;
+        PodNs pod_ns = { RT_NS_POD, RT_NS_POD, RT_NS_POD };
         pthread_mutex_lock(&rt->lock);
         RtSandbox *s = NULL;
         int k = rt_find_sandbox_locked(rt, r->pod_sandbox_id, &s, err);
         if (k >= 0 && (!(handler = strdup(s->runtime_handler)) ||
                        (s->process_label && !(pod_process_label = strdup(s->process_label)))))
                 k = crio_error_set(err, ENOMEM, "out of memory");
-        if (k >= 0) {
-                pod_pid = s->ns_pid;
-                pod_ipc = s->ns_ipc;
-        }
+        if (k >= 0)
+                pod_ns = (PodNs){ s->ns_network, s->ns_pid, s->ns_ipc };
         if (k >= 0)
                 k = pid_ns_target(rt, s, cc, &in.pid_ns_pid, err);
         pthread_mutex_unlock(&rt->lock);
@@ -141,14 +146,14 @@ int cri_rpc_create_container(CriService *svc, const ProtobufCMessage *req, Proto
         in.apparmor = svc->apparmor;
         in.apparmor_profile = strdup(cfg->apparmor_profile ? cfg->apparmor_profile : "");
         _cleanup_free_ char *log_dir = strdup(cfg->log_dir);
-        bool selinux = svc->selinux;
+        bool selinux = svc->selinux, hostnet_disable = cfg->hostnetwork_disable_selinux;
         pthread_mutex_unlock(&svc->lock);
         if (!in.default_capabilities || !in.default_ulimits || !in.default_mounts || !in.image_volumes ||
             !in.seccomp_profile || !in.additional_devices || !in.apparmor_profile || !log_dir)
                 return crio_error_set(err, ENOMEM, "out of memory");
 
         if (selinux && pod_process_label &&
-            (k = container_labels(pod_process_label, cc, pod_pid, pod_ipc, &in, &rootfs_label, err)) < 0)
+            (k = container_labels(pod_process_label, cc, pod_ns, hostnet_disable, &in, &rootfs_label, err)) < 0)
                 return crio_error_prefix(err, "CreateContainer: ");
 
         StoreImage *img = NULL;
