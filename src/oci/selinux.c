@@ -15,7 +15,6 @@
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
-#include "util/log.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static GHashTable *levels;            /* level -> users (GUINT_TO_POINTER) */
@@ -132,17 +131,31 @@ static const char *level_of(const char *label) {
         return p && *p ? p : NULL;
 }
 
-static void level_add_locked(const char *level) {
+/* One user more (delta 1) or less (-1) of level; at zero users it leaves the table. */
+static void level_count_locked(const char *level, int delta) {
         if (!levels && !(levels = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL)))
                 return;
-        gpointer n = g_hash_table_lookup(levels, level);
-        if (n) {
-                g_hash_table_replace(levels, strdup(level), GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
+        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(levels, level));
+        if (delta < 0 && n <= 1) {
+                g_hash_table_remove(levels, level);
                 return;
         }
         char *k = strdup(level);
         if (k)
-                g_hash_table_insert(levels, k, GUINT_TO_POINTER(1));
+                g_hash_table_replace(levels, k, GUINT_TO_POINTER(delta < 0 ? n - 1 : n + 1));
+}
+
+static void level_count(const char *level, int delta) {
+        pthread_mutex_lock(&lock);
+        level_count_locked(level, delta);
+        pthread_mutex_unlock(&lock);
+}
+
+/* level_count for the level of label (a label without one has none to count). */
+static void label_count(const char *label, int delta) {
+        const char *level = label ? level_of(label) : NULL;
+        if (level)
+                level_count(level, delta);
 }
 
 char *selinux_level_new(unsigned categories) {
@@ -169,35 +182,17 @@ char *selinux_level_new(unsigned categories) {
                 if (!levels || !g_hash_table_contains(levels, buf))
                         break;
         }
-        level_add_locked(buf);
+        level_count_locked(buf, 1);
         pthread_mutex_unlock(&lock);
         return strdup(buf);
 }
 
-static void level_drop_locked(const char *level) {
-        gpointer n = levels ? g_hash_table_lookup(levels, level) : NULL;
-        if (n && GPOINTER_TO_UINT(n) > 1)
-                g_hash_table_replace(levels, strdup(level), GUINT_TO_POINTER(GPOINTER_TO_UINT(n) - 1));
-        else if (n)
-                g_hash_table_remove(levels, level);
-}
-
 void selinux_level_reserve(const char *label) {
-        const char *level = label ? level_of(label) : NULL;
-        if (!level)
-                return;
-        pthread_mutex_lock(&lock);
-        level_add_locked(level);
-        pthread_mutex_unlock(&lock);
+        label_count(label, 1);
 }
 
 void selinux_level_release(const char *label) {
-        const char *level = label ? level_of(label) : NULL;
-        if (!level)
-                return;
-        pthread_mutex_lock(&lock);
-        level_drop_locked(level);
-        pthread_mutex_unlock(&lock);
+        label_count(label, -1);
 }
 
 unsigned selinux_level_users(const char *label) {
@@ -255,11 +250,8 @@ int selinux_pod_labels(const SelinuxOptions *o, char **ret_process, char **ret_m
         _cleanup_free_ char *p = NULL, *m = NULL;
         r = labels_for(process, file, &opts, &p, &m, err);
         if (r < 0) {
-                if (fresh) {
-                        pthread_mutex_lock(&lock);
-                        level_drop_locked(level);
-                        pthread_mutex_unlock(&lock);
-                }
+                if (fresh) /* give the fresh level back */
+                        level_count(level, -1);
                 return r;
         }
         if (!fresh)
@@ -271,7 +263,7 @@ int selinux_pod_labels(const SelinuxOptions *o, char **ret_process, char **ret_m
 
 int selinux_container_labels(const char *pod_process, const SelinuxOptions *o, char **ret_process, char **ret_mount,
                              CrioError *err) {
-        _cleanup_free_ char *process = NULL, *file = NULL, *pod = NULL;
+        _cleanup_free_ char *process = NULL, *file = NULL;
         int r = defaults(&process, &file, err);
         if (r < 0)
                 return r;

@@ -132,10 +132,9 @@ static int write_hostname(RtSandbox *s, const RtSandboxConfig *cfg, CrioError *e
         return write_file_replace(s->hostname_path, line, strlen(line), 0644, err);
 }
 
-/* The SELinux mount label the pod's infra container, /dev/shm and files get: none when the
- * pod shares the host's PID or IPC namespace (as CRI-O). */
+/* The SELinux mount label the pod's /dev/shm and files get (rt_sandbox_unlabelled). */
 static const char *pod_mount_label(const RtSandbox *s) {
-        return s->ns_pid == RT_NS_NODE || s->ns_ipc == RT_NS_NODE ? NULL : s->mount_label;
+        return rt_sandbox_unlabelled(s) ? NULL : s->mount_label;
 }
 
 /* The pod's files bind-mounted into its containers, labelled so that they can read them. */

@@ -168,6 +168,11 @@ static inline void rt_container_unrefp(RtContainer **c) {
         if (*c)
                 rt_container_unref(*c);
 }
+/* SELinux, as CRI-O: a pod sharing the host's PID or IPC namespace gets no labels on its infra
+ * container, /dev/shm and files (its record keeps them for its containers). */
+static inline bool rt_sandbox_unlabelled(const RtSandbox *s) {
+        return s->ns_pid == RT_NS_NODE || s->ns_ipc == RT_NS_NODE;
+}
 static inline void rt_sandbox_unrefp(RtSandbox **s) {
         if (*s)
                 rt_sandbox_unref(*s);

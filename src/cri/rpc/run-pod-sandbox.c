@@ -85,8 +85,8 @@ static int infra_spec(void *data, const RtSandbox *s, const char *rootfs, OciSpe
         if (sc && sc->privileged && (r = cri_spec_make_privileged(spec, err)) < 0)
                 return r;
         /* SELinux: the pod's labels, unless it shares the host's PID or IPC namespace. */
-        bool host_ns = s->ns_pid == RT_NS_NODE || s->ns_ipc == RT_NS_NODE;
-        if (!host_ns && (r = oci_spec_set_selinux_labels(spec, s->process_label, s->mount_label, err)) < 0)
+        if (!rt_sandbox_unlabelled(s) &&
+            (r = oci_spec_set_selinux_labels(spec, s->process_label, s->mount_label, err)) < 0)
                 return r;
         oci_spec_set_no_new_privileges(spec, true);
         if ((r = cri_spec_annotate(spec, s, NULL, err)) < 0)
